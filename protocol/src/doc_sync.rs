@@ -1,0 +1,290 @@
+//! The sync session for one document with any number of peers, sans I/O.
+//!
+//! The relay runs one [`DocSync`] per loaded document with every peer that
+//! asked for it attached; the client runs one per document with the relay
+//! attached. Both drive it the same way:
+//!
+//! 1. [`DocSync::attach`] a peer when it starts syncing the document (a peer
+//!    that reconnects is attached again, which forgets everything the old
+//!    connection may or may not have delivered);
+//! 2. feed each `request`/`sync` it sends to [`DocSync::receive`]; persist
+//!    [`Received::new_changes`] durably;
+//! 3. only then call [`DocSync::outgoing`] and send the messages it returns.
+//!
+//! Step 3 after step 2 is what makes "saved" mean something: no message that
+//! advertises heads including a change leaves before that change is stored.
+
+use std::collections::BTreeMap;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+
+use crate::{DocumentId, Message, PeerId, SyncData};
+
+/// Which message carried the sync data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKind {
+    /// `request`: the sender has nothing of the document yet.
+    Request,
+    /// `sync`: the sender has (some of) the document.
+    Sync,
+}
+
+/// What a peer may do with this document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Receive the document and contribute changes.
+    ReadWrite,
+    /// Receive the document; its changes are never applied.
+    ReadOnly,
+}
+
+/// Why a peer's sync data was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    #[error("document {doc}: peer {peer} is not attached to it")]
+    NotAttached { doc: DocumentId, peer: PeerId },
+    #[error("document {doc}: data from peer {peer} is not an automerge sync message: {reason}")]
+    BadSyncMessage {
+        doc: DocumentId,
+        peer: PeerId,
+        reason: String,
+    },
+    #[error("document {doc}: changes from peer {peer} could not be applied: {reason}")]
+    BadChanges {
+        doc: DocumentId,
+        peer: PeerId,
+        reason: String,
+    },
+}
+
+/// The outcome of [`DocSync::receive`].
+#[derive(Debug, Default)]
+pub struct Received {
+    /// The changes this message added to the document, as one chunk for
+    /// `load_incremental`; empty when nothing was added. Persist before
+    /// calling [`DocSync::outgoing`].
+    pub new_changes: Vec<u8>,
+    /// The peer is read-only and sent changes, which were not applied.
+    pub refused_changes: bool,
+}
+
+#[derive(Debug)]
+struct PeerSync {
+    state: sync::State,
+    /// It sent `request` with no heads: it wants the document from us.
+    wants: bool,
+    /// We told it `doc-unavailable` (once is enough).
+    told_unavailable: bool,
+    /// It told us `doc-unavailable`.
+    lacks: bool,
+}
+
+/// One document and the sync state of every peer attached to it.
+#[derive(Debug)]
+pub struct DocSync {
+    id: DocumentId,
+    local: PeerId,
+    doc: Automerge,
+    peers: BTreeMap<PeerId, PeerSync>,
+    request_when_empty: bool,
+}
+
+impl DocSync {
+    /// A session for `doc`, speaking as `local`. A relay answers requests for
+    /// an empty document with `doc-unavailable`.
+    pub fn new(id: DocumentId, local: PeerId, doc: Automerge) -> Self {
+        Self {
+            id,
+            local,
+            doc,
+            peers: BTreeMap::new(),
+            request_when_empty: false,
+        }
+    }
+
+    /// A session that, while the document is empty here, sends `request` to
+    /// its peers to fetch it (what a client does for a document it was told
+    /// about but has not seen).
+    pub fn requesting(mut self) -> Self {
+        self.request_when_empty = true;
+        self
+    }
+
+    pub fn document_id(&self) -> DocumentId {
+        self.id
+    }
+
+    pub fn doc(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// The document, for local edits. After editing, persist
+    /// `doc.save_after(&heads_before)` and then call [`Self::outgoing`].
+    pub fn doc_mut(&mut self) -> &mut Automerge {
+        &mut self.doc
+    }
+
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// True while the document has no changes at all.
+    pub fn is_empty(&self) -> bool {
+        self.doc.get_heads().is_empty()
+    }
+
+    /// Starts (or restarts, from nothing) syncing with `peer`.
+    pub fn attach(&mut self, peer: PeerId, access: Access) {
+        let state = match access {
+            Access::ReadWrite => sync::State::new(),
+            Access::ReadOnly => sync::State::new_read_only(),
+        };
+        self.peers.insert(
+            peer,
+            PeerSync {
+                state,
+                wants: false,
+                told_unavailable: false,
+                lacks: false,
+            },
+        );
+    }
+
+    /// Stops syncing with `peer`; returns whether it was attached.
+    pub fn detach(&mut self, peer: &PeerId) -> bool {
+        self.peers.remove(peer).is_some()
+    }
+
+    pub fn is_attached(&self, peer: &PeerId) -> bool {
+        self.peers.contains_key(peer)
+    }
+
+    pub fn peer_count(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// Applies a `request` or `sync` from an attached peer.
+    pub fn receive(
+        &mut self,
+        from: &PeerId,
+        kind: SyncKind,
+        data: &[u8],
+    ) -> Result<Received, SyncError> {
+        let message = sync::Message::decode(data).map_err(|e| SyncError::BadSyncMessage {
+            doc: self.id,
+            peer: from.clone(),
+            reason: e.to_string(),
+        })?;
+        let Some(peer) = self.peers.get_mut(from) else {
+            return Err(SyncError::NotAttached {
+                doc: self.id,
+                peer: from.clone(),
+            });
+        };
+        peer.wants = kind == SyncKind::Request && message.heads.is_empty();
+        peer.lacks = false;
+        let refused_changes = peer.state.read_only && !message.changes.is_empty();
+        let before = self.doc.get_heads();
+        self.doc
+            .receive_sync_message(&mut peer.state, message)
+            .map_err(|e| SyncError::BadChanges {
+                doc: self.id,
+                peer: from.clone(),
+                reason: e.to_string(),
+            })?;
+        let after = self.doc.get_heads();
+        let new_changes = if after == before {
+            Vec::new()
+        } else {
+            self.doc.save_after(&before)
+        };
+        Ok(Received {
+            new_changes,
+            refused_changes,
+        })
+    }
+
+    /// Records that `from` answered `doc-unavailable`: it has nothing for us.
+    pub fn receive_unavailable(&mut self, from: &PeerId) {
+        if let Some(peer) = self.peers.get_mut(from) {
+            peer.lacks = true;
+        }
+    }
+
+    /// Whether `peer` told us it does not have the document.
+    pub fn peer_lacks(&self, peer: &PeerId) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.lacks)
+    }
+
+    /// The messages to send now, one per peer at most. Call after the new
+    /// changes from [`Self::receive`] or a local edit are durably stored.
+    pub fn outgoing(&mut self) -> Vec<Message> {
+        let empty = self.is_empty();
+        let mut out = Vec::new();
+        for (peer_id, peer) in &mut self.peers {
+            let kind = if !empty {
+                SyncKind::Sync
+            } else if peer.wants {
+                if !peer.told_unavailable {
+                    peer.told_unavailable = true;
+                    out.push(Message::DocUnavailable {
+                        sender_id: self.local.clone(),
+                        target_id: peer_id.clone(),
+                        document_id: self.id,
+                    });
+                }
+                continue;
+            } else if peer
+                .state
+                .their_heads
+                .as_ref()
+                .is_some_and(|h| !h.is_empty())
+            {
+                // They have it and we do not: ask for it.
+                SyncKind::Sync
+            } else if self.request_when_empty && !peer.lacks {
+                SyncKind::Request
+            } else {
+                continue;
+            };
+            if let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
+                let data = SyncData {
+                    sender_id: self.local.clone(),
+                    target_id: peer_id.clone(),
+                    document_id: self.id,
+                    data: message.encode(),
+                };
+                out.push(match kind {
+                    SyncKind::Request => Message::Request(data),
+                    SyncKind::Sync => Message::Sync(data),
+                });
+            }
+        }
+        out
+    }
+
+    /// The heads `peer` has confirmed holding that are also known here:
+    /// every change in their history is safe on that peer.
+    pub fn confirmed_heads(&self, peer: &PeerId) -> Vec<ChangeHash> {
+        let Some(p) = self.peers.get(peer) else {
+            return Vec::new();
+        };
+        let mut confirmed: Vec<ChangeHash> = p
+            .state
+            .their_heads
+            .iter()
+            .flatten()
+            .chain(p.state.shared_heads.iter())
+            .filter(|h| self.doc.get_change_meta_by_hash(h).is_some())
+            .copied()
+            .collect();
+        confirmed.sort();
+        confirmed.dedup();
+        confirmed
+    }
+}
+
+#[cfg(test)]
+mod tests;
