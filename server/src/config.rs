@@ -1,0 +1,63 @@
+//! Relay settings: flag, then `LINLI_*` environment variable, then default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a relay runs. `linli-relay` with no arguments serves on
+/// 127.0.0.1:7171 with its data in `./linli-data`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "LINLI_LISTEN", default_value = "127.0.0.1:7171")]
+    pub listen: SocketAddr,
+
+    /// Folder for the relay's SQLite database (created if missing).
+    #[arg(long, env = "LINLI_DATA", default_value = "linli-data")]
+    pub data: PathBuf,
+
+    /// Largest websocket message accepted from a peer, in bytes.
+    #[arg(long, env = "LINLI_MAX_MESSAGE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+
+    /// Seconds a new connection has to send `join`.
+    #[arg(long, env = "LINLI_JOIN_TIMEOUT_SECS", default_value_t = 10)]
+    pub join_timeout_secs: u64,
+
+    /// Messages queued for one peer before the relay gives up on it as dead
+    /// (it reconnects and resyncs from scratch).
+    #[arg(long, env = "LINLI_PEER_QUEUE", default_value_t = 1024)]
+    pub peer_queue: usize,
+
+    /// Seconds a document stays in memory with no peer syncing it.
+    #[arg(long, env = "LINLI_IDLE_EVICT_SECS", default_value_t = 30)]
+    pub idle_evict_secs: u64,
+}
+
+impl Config {
+    /// Defaults with data in `data`, listening on an ephemeral loopback port;
+    /// for tests and embedding.
+    pub fn for_data(data: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: data.into(),
+            max_message_bytes: 32 * 1024 * 1024,
+            join_timeout_secs: 10,
+            peer_queue: 1024,
+            idle_evict_secs: 30,
+        }
+    }
+
+    pub fn join_timeout(&self) -> Duration {
+        Duration::from_secs(self.join_timeout_secs)
+    }
+
+    pub fn idle_evict(&self) -> Duration {
+        Duration::from_secs(self.idle_evict_secs)
+    }
+
+    /// The SQLite file inside the data folder.
+    pub fn database_path(&self) -> PathBuf {
+        self.data.join("relay.sqlite")
+    }
+}

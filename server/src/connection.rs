@@ -1,0 +1,329 @@
+//! One peer's connection: the `join`/`peer` handshake, then every message in
+//! both directions until either side closes.
+//!
+//! Generic over any `Stream` + `Sink` of [`Frame`]s. Anything malformed ends
+//! the connection with an `error` message that says what was wrong; the
+//! relay and other peers carry on.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use linli_protocol::{
+    DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncData, SyncKind,
+};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info};
+
+use crate::access::{self, PeerIdentity};
+use crate::doc_actor::DocCommand;
+use crate::frame::Frame;
+use crate::hub::Hub;
+use crate::outbound::{ConnRef, Outbound};
+
+/// Settings one connection needs.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    pub max_message_bytes: usize,
+    pub join_timeout: Duration,
+    pub peer_queue: usize,
+    /// Sent in `peer` so clients can tell relays apart.
+    pub storage_id: String,
+}
+
+/// Why a connection ended early; the text goes to the peer in `error`.
+struct Refusal(String);
+
+/// Runs one connection to the end.
+pub async fn serve<S>(
+    mut socket: S,
+    hub: Hub,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+) where
+    S: Stream<Item = Frame> + Sink<Frame> + Unpin,
+{
+    let join = tokio::select! {
+        () = shutdown.cancelled() => return,
+        j = tokio::time::timeout(limits.join_timeout, socket.next()) => j,
+    };
+    let frame = match join {
+        Err(_) => {
+            refuse(&mut socket, &hub, None, "no join message received in time").await;
+            return;
+        }
+        Ok(None) | Ok(Some(Frame::Close)) => return,
+        Ok(Some(frame)) => frame,
+    };
+    let peer_id = match handshake(frame, &limits) {
+        Ok(p) => p,
+        Err(Refusal(why)) => {
+            refuse(&mut socket, &hub, None, &why).await;
+            return;
+        }
+    };
+    let (conn_id, close) = hub.bind_peer(&peer_id);
+    let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
+    let conn = ConnRef::new(conn_id, tx, close.clone());
+    let peer = Message::Peer {
+        sender_id: hub.relay_id().clone(),
+        target_id: peer_id.clone(),
+        selected_protocol_version: PROTOCOL_VERSION.into(),
+        peer_metadata: Some(PeerMetadata {
+            storage_id: Some(limits.storage_id.clone()),
+            is_ephemeral: Some(false),
+        }),
+    };
+    info!(peer = %peer_id, conn = conn_id, "peer joined");
+    let mut session = Session {
+        hub: hub.clone(),
+        identity: PeerIdentity {
+            peer_id: peer_id.clone(),
+        },
+        conn,
+        limits,
+        docs: HashSet::new(),
+    };
+    if socket.send(Frame::Binary(peer.encode())).await.is_ok() {
+        session.run(&mut socket, rx, close, shutdown).await;
+    }
+    for doc in session.docs.drain() {
+        hub.send(
+            doc,
+            DocCommand::Detach {
+                peer: peer_id.clone(),
+                conn_id,
+            },
+        );
+    }
+    hub.unbind_peer(&peer_id, conn_id);
+    info!(peer = %peer_id, conn = conn_id, "peer left");
+}
+
+/// Checks the first frame is a `join` offering protocol version "1".
+fn handshake(frame: Frame, limits: &ConnectionLimits) -> Result<PeerId, Refusal> {
+    let bytes = binary(frame)?;
+    match Message::decode(&bytes, limits.max_message_bytes) {
+        Ok(Message::Join {
+            sender_id,
+            supported_protocol_versions,
+            ..
+        }) => {
+            if supported_protocol_versions
+                .iter()
+                .any(|v| v == PROTOCOL_VERSION)
+            {
+                Ok(sender_id)
+            } else {
+                Err(Refusal("unsupported protocol version".into()))
+            }
+        }
+        Ok(other) => Err(Refusal(format!(
+            "expected a join message first, got {}",
+            other.type_name()
+        ))),
+        Err(e) => Err(Refusal(format!("invalid message: {e}"))),
+    }
+}
+
+fn binary(frame: Frame) -> Result<Vec<u8>, Refusal> {
+    match frame {
+        Frame::Binary(b) => Ok(b),
+        Frame::Text(_) => Err(Refusal(
+            "text frames are not part of the protocol; send CBOR in binary frames".into(),
+        )),
+        other => Err(Refusal(format!("unexpected frame {other:?}"))),
+    }
+}
+
+/// Sends `error` with `why` and closes.
+async fn refuse<S>(socket: &mut S, hub: &Hub, peer: Option<&PeerId>, why: &str)
+where
+    S: Sink<Frame> + Unpin,
+{
+    debug!(peer = ?peer.map(PeerId::as_str), reason = why, "closing connection");
+    let error = Message::Error {
+        message: why.to_owned(),
+        sender_id: Some(hub.relay_id().clone()),
+        target_id: peer.cloned(),
+    };
+    let _ = socket.send(Frame::Binary(error.encode())).await;
+    let _ = socket.send(Frame::Close).await;
+}
+
+struct Session {
+    hub: Hub,
+    identity: PeerIdentity,
+    conn: ConnRef,
+    limits: ConnectionLimits,
+    /// Documents this connection has touched, detached when it ends.
+    docs: HashSet<DocumentId>,
+}
+
+/// What to do after one incoming frame.
+enum Next {
+    Continue,
+    Close,
+}
+
+impl Session {
+    async fn run<S>(
+        &mut self,
+        socket: &mut S,
+        mut rx: mpsc::Receiver<Outbound>,
+        close: CancellationToken,
+        shutdown: CancellationToken,
+    ) where
+        S: Stream<Item = Frame> + Sink<Frame> + Unpin,
+    {
+        let peer = self.identity.peer_id.clone();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => {
+                    let _ = socket.send(Frame::Close).await;
+                    return;
+                }
+                () = close.cancelled() => return,
+                out = rx.recv() => match out {
+                    Some(Outbound::Frame(bytes)) => {
+                        let sent = tokio::select! {
+                            r = socket.send(Frame::Binary(bytes)) => r.is_ok(),
+                            () = close.cancelled() => false,
+                        };
+                        if !sent {
+                            return;
+                        }
+                    }
+                    Some(Outbound::Fatal(why)) => {
+                        refuse(socket, &self.hub, Some(&peer), &why).await;
+                        return;
+                    }
+                    None => return,
+                },
+                frame = socket.next() => {
+                    let Some(frame) = frame else { return };
+                    match self.on_frame(frame).await {
+                        Ok(Next::Continue) => {}
+                        Ok(Next::Close) => return,
+                        Err(Refusal(why)) => {
+                            refuse(socket, &self.hub, Some(&peer), &why).await;
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Frame) -> Result<Next, Refusal> {
+        let bytes = match frame {
+            Frame::Ping(_) | Frame::Pong(_) => return Ok(Next::Continue),
+            Frame::Close => return Ok(Next::Close),
+            other => binary(other)?,
+        };
+        let message = Message::decode(&bytes, self.limits.max_message_bytes)
+            .map_err(|e| Refusal(format!("invalid message: {e}")))?;
+        if let Some(sender) = message.sender_id()
+            && *sender != self.identity.peer_id
+        {
+            return Err(Refusal(format!(
+                "message claims sender {sender}, but this connection joined as {}",
+                self.identity.peer_id
+            )));
+        }
+        match message {
+            Message::Request(d) => self.on_sync(SyncKind::Request, d).await,
+            Message::Sync(d) => self.on_sync(SyncKind::Sync, d).await,
+            Message::DocUnavailable { document_id, .. } => {
+                if self.docs.contains(&document_id) {
+                    self.hub.send(
+                        document_id,
+                        DocCommand::Unavailable {
+                            peer: self.identity.peer_id.clone(),
+                            conn_id: self.conn.conn_id,
+                        },
+                    );
+                }
+                Ok(Next::Continue)
+            }
+            Message::Ephemeral {
+                document_id,
+                session_id,
+                count,
+                data,
+                ..
+            } => {
+                if access::decide(&self.identity, &document_id).is_some() {
+                    self.hub.send(
+                        document_id,
+                        DocCommand::Ephemeral {
+                            peer: self.identity.peer_id.clone(),
+                            conn: self.conn.clone(),
+                            session_id,
+                            count,
+                            data,
+                        },
+                    );
+                } else {
+                    self.unavailable(document_id);
+                }
+                Ok(Next::Continue)
+            }
+            Message::Leave { .. } | Message::Error { .. } => Ok(Next::Close),
+            Message::RemoteSubscriptionChange { .. } | Message::RemoteHeadsChanged { .. } => {
+                Ok(Next::Continue)
+            }
+            Message::Join { .. } | Message::Peer { .. } => Err(Refusal(format!(
+                "unexpected {} message after the handshake",
+                message.type_name()
+            ))),
+        }
+    }
+
+    async fn on_sync(&mut self, kind: SyncKind, d: SyncData) -> Result<Next, Refusal> {
+        let Some(access) = access::decide(&self.identity, &d.document_id) else {
+            self.unavailable(d.document_id);
+            return Ok(Next::Continue);
+        };
+        if d.data.is_empty() {
+            return Err(Refusal(format!(
+                "{} for document {} carries no sync data",
+                if kind == SyncKind::Request {
+                    "request"
+                } else {
+                    "sync"
+                },
+                d.document_id
+            )));
+        }
+        self.docs.insert(d.document_id);
+        let (done, finished) = oneshot::channel();
+        self.hub.send(
+            d.document_id,
+            DocCommand::Sync {
+                peer: self.identity.peer_id.clone(),
+                conn: self.conn.clone(),
+                access,
+                kind,
+                data: d.data,
+                done,
+            },
+        );
+        // One message at a time per connection: a peer cannot queue unbounded
+        // work on the relay, and its messages are handled in order.
+        let _ = finished.await;
+        Ok(Next::Continue)
+    }
+
+    fn unavailable(&self, doc: DocumentId) {
+        self.conn.send(Outbound::Frame(
+            Message::DocUnavailable {
+                sender_id: self.hub.relay_id().clone(),
+                target_id: self.identity.peer_id.clone(),
+                document_id: doc,
+            }
+            .encode(),
+        ));
+    }
+}

@@ -1,0 +1,299 @@
+//! One task per loaded document: it owns the document's [`DocSync`], applies
+//! what peers send, stores new changes, and only then answers.
+//!
+//! The order inside [`DocActor::on_sync`] is the relay's durability promise:
+//! changes are committed to SQLite before any message that advertises heads
+//! including them leaves the relay.
+
+use std::collections::HashMap;
+
+use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, error, warn};
+
+use crate::hub::Hub;
+use crate::outbound::{ConnRef, Outbound};
+
+/// What a document task is asked to do.
+#[derive(Debug)]
+pub enum DocCommand {
+    /// A `request` or `sync` from a peer allowed `access`. `done` fires once
+    /// the message is fully handled (stored and answered).
+    Sync {
+        peer: PeerId,
+        conn: ConnRef,
+        access: Access,
+        kind: SyncKind,
+        data: Vec<u8>,
+        done: oneshot::Sender<()>,
+    },
+    /// The peer said it does not have the document.
+    Unavailable { peer: PeerId, conn_id: u64 },
+    /// An ephemeral message to pass on to the document's other peers.
+    Ephemeral {
+        peer: PeerId,
+        conn: ConnRef,
+        session_id: String,
+        count: u64,
+        data: Vec<u8>,
+    },
+    /// The peer's connection closed.
+    Detach { peer: PeerId, conn_id: u64 },
+    /// The relay is shutting down.
+    Stop,
+}
+
+struct DocActor {
+    id: DocumentId,
+    hub: Hub,
+    /// `None` when the stored document could not be loaded: it is then
+    /// unavailable to everyone and nothing is written over it.
+    sync: Option<DocSync>,
+    /// Attached peers: their connection and what they may do.
+    conns: HashMap<PeerId, (ConnRef, Access)>,
+    ephemeral_seen: HashMap<(PeerId, String), u64>,
+}
+
+pub async fn run(hub: Hub, id: DocumentId, mut rx: mpsc::UnboundedReceiver<DocCommand>) {
+    let sync = load(&hub, id).await;
+    let mut actor = DocActor {
+        id,
+        hub,
+        sync,
+        conns: HashMap::new(),
+        ephemeral_seen: HashMap::new(),
+    };
+    loop {
+        let idle = actor.conns.is_empty();
+        let cmd = if idle {
+            tokio::select! {
+                cmd = rx.recv() => cmd,
+                () = tokio::time::sleep(actor.hub.idle_evict()) => {
+                    if actor.hub.retire(id, &rx) {
+                        debug!(doc = %id, "evicted idle document");
+                        return;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            rx.recv().await
+        };
+        match cmd {
+            None | Some(DocCommand::Stop) => return,
+            Some(cmd) => actor.handle(cmd).await,
+        }
+    }
+}
+
+async fn load(hub: &Hub, id: DocumentId) -> Option<DocSync> {
+    match hub.storage().run(move |store| store.load(&id)).await {
+        Ok(doc) => Some(DocSync::new(
+            id,
+            hub.relay_id().clone(),
+            doc.unwrap_or_default(),
+        )),
+        Err(e) => {
+            error!(doc = %id, error = %e, "stored document could not be loaded; serving it as unavailable");
+            None
+        }
+    }
+}
+
+impl DocActor {
+    async fn handle(&mut self, cmd: DocCommand) {
+        match cmd {
+            DocCommand::Sync {
+                peer,
+                conn,
+                access,
+                kind,
+                data,
+                done,
+            } => {
+                self.on_sync(peer, conn, access, kind, &data).await;
+                let _ = done.send(());
+            }
+            DocCommand::Unavailable { peer, conn_id } => {
+                if self.is_current(&peer, conn_id)
+                    && let Some(sync) = &mut self.sync
+                {
+                    sync.receive_unavailable(&peer);
+                }
+            }
+            DocCommand::Ephemeral {
+                peer,
+                conn,
+                session_id,
+                count,
+                data,
+            } => self.on_ephemeral(peer, conn, session_id, count, data),
+            DocCommand::Detach { peer, conn_id } => {
+                if self.is_current(&peer, conn_id) {
+                    self.conns.remove(&peer);
+                    self.ephemeral_seen.retain(|(p, _), _| *p != peer);
+                    if let Some(sync) = &mut self.sync {
+                        sync.detach(&peer);
+                    }
+                }
+            }
+            DocCommand::Stop => {}
+        }
+    }
+
+    fn is_current(&self, peer: &PeerId, conn_id: u64) -> bool {
+        self.conns
+            .get(peer)
+            .is_some_and(|(c, _)| c.conn_id == conn_id)
+    }
+
+    async fn on_sync(
+        &mut self,
+        peer: PeerId,
+        conn: ConnRef,
+        access: Access,
+        kind: SyncKind,
+        data: &[u8],
+    ) {
+        let current = self.is_current(&peer, conn.conn_id);
+        let Some(sync) = &mut self.sync else {
+            conn.send(Outbound::Frame(self.unavailable_for(&peer)));
+            return;
+        };
+        if !current {
+            // A new socket for this peer: nothing the old one was sent can be
+            // assumed delivered.
+            sync.attach(peer.clone(), access);
+            self.conns.insert(peer.clone(), (conn.clone(), access));
+        }
+        let received = match sync.receive(&peer, kind, data) {
+            Ok(r) => r,
+            Err(e) => {
+                warn!(doc = %self.id, peer = %peer, error = %e, "refused sync message");
+                conn.send(Outbound::Fatal(e.to_string()));
+                self.conns.remove(&peer);
+                sync.detach(&peer);
+                return;
+            }
+        };
+        if received.refused_changes {
+            conn.send(Outbound::Fatal(format!(
+                "document {}: this peer may only read it; its changes were not stored",
+                self.id
+            )));
+        }
+        if !received.new_changes.is_empty()
+            && let Err(reason) = self.persist(received.new_changes).await
+        {
+            error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
+            conn.send(Outbound::Fatal(format!(
+                "relay could not store changes to document {}: {reason}",
+                self.id
+            )));
+            self.conns.remove(&peer);
+            self.reload().await;
+            return;
+        }
+        self.flush();
+    }
+
+    /// Commits `changes` (and compacts if due). On return without error the
+    /// changes are durable.
+    async fn persist(&mut self, changes: Vec<u8>) -> Result<(), String> {
+        let id = self.id;
+        let Some(sync) = self.sync.take() else {
+            return Err("document not loaded".into());
+        };
+        let outcome = self
+            .hub
+            .storage()
+            .run(move |store| {
+                let result = store
+                    .append(&id, &changes)
+                    .and_then(|()| store.compact_if_needed(&id, sync.doc()).map(|_| ()));
+                Ok((sync, result))
+            })
+            .await;
+        match outcome {
+            Ok((sync, result)) => {
+                self.sync = Some(sync);
+                result.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// After a failed write the in-memory document may hold changes that are
+    /// not on disk: rebuild it from disk and restart every peer's sync.
+    async fn reload(&mut self) {
+        self.sync = load(&self.hub, self.id).await;
+        if let Some(sync) = &mut self.sync {
+            for (peer, (_, access)) in &self.conns {
+                sync.attach(peer.clone(), *access);
+            }
+        }
+        self.flush();
+    }
+
+    /// Sends whatever the session says to send now.
+    fn flush(&mut self) {
+        let Some(sync) = &mut self.sync else { return };
+        for message in sync.outgoing() {
+            let target = match &message {
+                Message::Sync(d) | Message::Request(d) => &d.target_id,
+                Message::DocUnavailable { target_id, .. } => target_id,
+                _ => continue,
+            };
+            debug!(doc = %self.id, to = %target, kind = message.type_name(), "sending");
+            if let Some((conn, _)) = self.conns.get(target) {
+                conn.send(Outbound::Frame(message.encode()));
+            }
+        }
+    }
+
+    fn unavailable_for(&self, peer: &PeerId) -> Vec<u8> {
+        Message::DocUnavailable {
+            sender_id: self.hub.relay_id().clone(),
+            target_id: peer.clone(),
+            document_id: self.id,
+        }
+        .encode()
+    }
+
+    fn on_ephemeral(
+        &mut self,
+        peer: PeerId,
+        conn: ConnRef,
+        session_id: String,
+        count: u64,
+        data: Vec<u8>,
+    ) {
+        if self.sync.is_none() {
+            conn.send(Outbound::Frame(self.unavailable_for(&peer)));
+            return;
+        }
+        let key = (peer.clone(), session_id.clone());
+        if self
+            .ephemeral_seen
+            .get(&key)
+            .is_some_and(|&seen| count <= seen)
+        {
+            return;
+        }
+        self.ephemeral_seen.insert(key, count);
+        for (other, (other_conn, _)) in &self.conns {
+            if *other == peer {
+                continue;
+            }
+            let message = Message::Ephemeral {
+                sender_id: peer.clone(),
+                target_id: other.clone(),
+                document_id: self.id,
+                session_id: session_id.clone(),
+                count,
+                data: data.clone(),
+            };
+            other_conn.send(Outbound::Frame(message.encode()));
+        }
+    }
+}

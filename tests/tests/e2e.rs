@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `linli-relay` binary on a loopback port, real
+//! SQLite files in temporary folders, real websocket peers (linli's client,
+//! raw protocol peers, samod, and automerge-repo JavaScript when installed).
+
+mod e2e {
+    pub mod bad_input;
+    pub mod raw_peer;
+    pub mod relay_process;
+    pub mod unavailable;
+}

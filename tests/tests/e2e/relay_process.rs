@@ -1,0 +1,139 @@
+//! Starting, killing and restarting the real relay binary.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{OnceLock, mpsc};
+use std::time::Duration;
+
+/// How long any single wait in these tests may take before it fails. Long,
+/// because the machine is small and noisy; tests wait on events, not time.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Path of a binary of this workspace, built (once per test run) so that a
+/// stale binary from an earlier build is never tested by mistake.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "linli-server", "--bins"])
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build of the linli binaries failed");
+    });
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/e2e-<hash> → target/<profile>/<name>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target directory")
+        .join(name)
+}
+
+/// A running `linli-relay` process, killed when dropped.
+pub struct RelayProcess {
+    child: Child,
+    pub data: PathBuf,
+    pub url: String,
+    extra_args: Vec<String>,
+}
+
+impl RelayProcess {
+    /// Starts a relay on a free loopback port with its data in `data`.
+    pub fn start(data: &Path) -> Self {
+        Self::start_with(data, &[])
+    }
+
+    pub fn start_with(data: &Path, extra_args: &[&str]) -> Self {
+        Self::spawn(
+            data,
+            "127.0.0.1:0",
+            extra_args.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    fn spawn(data: &Path, listen: &str, extra_args: Vec<String>) -> Self {
+        let mut child = Command::new(binary("linli-relay"))
+            .arg("--listen")
+            .arg(listen)
+            .arg("--data")
+            .arg(data)
+            .args(&extra_args)
+            .env(
+                "RUST_LOG",
+                std::env::var("LINLI_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start linli-relay");
+        let stdout = child.stdout.take().expect("relay stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("linli-relay serving ") {
+                    let url = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(PATIENCE)
+            .expect("relay did not print its URL in time");
+        Self {
+            child,
+            data: data.to_path_buf(),
+            url,
+            extra_args,
+        }
+    }
+
+    /// `host:port` the relay listens on.
+    pub fn addr(&self) -> String {
+        self.url
+            .trim_start_matches("ws://")
+            .trim_end_matches("/sync")
+            .to_owned()
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts again on the same data and the same port.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let addr = self.addr();
+        let again = Self::spawn(&self.data, &addr, self.extra_args.clone());
+        *self = again;
+    }
+
+    /// SIGTERM, then waits; returns the exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
