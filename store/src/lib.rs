@@ -1,0 +1,54 @@
+//! Storage of automerge documents in one SQLite file, used by both the linli
+//! relay and the linli client.
+//!
+//! A [`Store`] keeps each document as chunks, the way automerge-repo's storage
+//! does: snapshot chunks (a full `save()`) and incremental chunks (the
+//! changes saved since), each keyed by the hex SHA-256 of its bytes.
+//!
+//! - [`Store::append`] stores one incremental chunk, durably: SQLite runs in
+//!   WAL mode with `synchronous=FULL`, so when a write returns `Ok` it
+//!   survives a crash or power loss. Appending the same bytes twice is a no-op.
+//! - [`Store::load`] rebuilds a document from its chunks. A chunk that does
+//!   not parse gives [`StoreError::Corrupt`] naming that document; other
+//!   documents are unaffected.
+//! - [`Store::compact_if_needed`] and [`Store::save_snapshot`] replace a
+//!   document's chunks with one snapshot in a single transaction; the
+//!   policy is in the [`compaction`] module.
+//! - [`Store::meta_get`]/[`Store::meta_set`] hold store-wide values (this
+//!   peer's id, the relay URL), [`Store::doc_meta_get`]/[`Store::doc_meta_set`]
+//!   per-document ones (the heads the relay has confirmed).
+//!
+//! The schema is versioned with `PRAGMA user_version` and migrated forward on
+//! open ([`SCHEMA_VERSION`]); a file from a newer linli is refused with
+//! [`StoreError::SchemaTooNew`]. SQLITE_FULL surfaces as
+//! [`StoreError::DiskFull`].
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use automerge::{AutoCommit, ROOT, transaction::Transactable};
+//! use linli_store::Store;
+//!
+//! let mut store = Store::open(std::path::Path::new("data/linli.sqlite"))?;
+//! let doc_id = linli_protocol::DocumentId::random();
+//! let mut doc = AutoCommit::new();
+//! doc.put(ROOT, "name", "Building 3")?;
+//! store.append(&doc_id, &doc.save_incremental())?;
+//! store.compact_if_needed(&doc_id, doc.document())?;
+//! assert!(store.load(&doc_id)?.is_some());
+//! # Ok(()) }
+//! ```
+
+mod chunks;
+pub mod compaction;
+mod error;
+mod load;
+mod meta;
+mod schema;
+mod store;
+#[cfg(test)]
+mod test_util;
+
+pub use chunks::DocStats;
+pub use error::StoreError;
+pub use schema::SCHEMA_VERSION;
+pub use store::Store;

@@ -1,0 +1,141 @@
+//! The database schema and its migrations.
+//!
+//! The schema version lives in `PRAGMA user_version`. [`MIGRATIONS`] is the
+//! ordered list of steps: step `i` takes the database from version `i` to
+//! `i + 1`, runs in its own transaction and sets `user_version` in that same
+//! transaction, so a crash leaves the database at one version or the next.
+//! New steps are only ever appended.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::StoreError;
+
+/// The migrations, in order; version `n` is reached after `MIGRATIONS[n - 1]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: chunks of automerge data, store-wide and per-document key/values.
+    "
+    CREATE TABLE chunks (
+        doc_id BLOB NOT NULL CHECK (length(doc_id) = 16),
+        kind   TEXT NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
+        hash   TEXT NOT NULL,
+        bytes  BLOB NOT NULL,
+        PRIMARY KEY (doc_id, kind, hash)
+    );
+    CREATE TABLE meta (
+        key   TEXT NOT NULL PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE doc_meta (
+        doc_id BLOB NOT NULL CHECK (length(doc_id) = 16),
+        key    TEXT NOT NULL,
+        value  BLOB NOT NULL,
+        PRIMARY KEY (doc_id, key)
+    );
+    ",
+];
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database up to [`SCHEMA_VERSION`], or refuses one that is newer.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    check_not_too_new(user_version(conn)?)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate() {
+        let target = index as i64 + 1;
+        // IMMEDIATE takes the write lock before re-reading the version, so two
+        // processes opening a fresh file at once cannot both run a step.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = user_version(&tx)?;
+        check_not_too_new(current)?;
+        if current >= target {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", target)?;
+        tx.commit()?;
+        tracing::info!(version = target, "store schema migrated");
+    }
+    Ok(())
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn check_not_too_new(found: i64) -> Result<(), StoreError> {
+    if found > SCHEMA_VERSION {
+        Err(StoreError::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn user_version_of(path: &std::path::Path) -> i64 {
+        let conn = Connection::open(path).unwrap();
+        user_version(&conn).unwrap()
+    }
+
+    #[test]
+    fn new_store_is_at_the_current_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        drop(Store::open(&path).unwrap());
+        assert_eq!(SCHEMA_VERSION, 1);
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn reopening_an_up_to_date_store_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.meta_set("peer-id", b"peer-1").unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+        assert_eq!(
+            store.meta_get("peer-id").unwrap().as_deref(),
+            Some(&b"peer-1"[..])
+        );
+    }
+
+    #[test]
+    fn store_with_a_newer_schema_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        drop(Store::open(&path).unwrap());
+        let newer = SCHEMA_VERSION + 1;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        match Store::open(&path) {
+            Err(StoreError::SchemaTooNew { found, supported }) => {
+                assert_eq!(found, newer);
+                assert_eq!(supported, SCHEMA_VERSION);
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+        assert_eq!(user_version_of(&path), newer);
+    }
+
+    #[test]
+    fn store_at_an_older_version_is_migrated_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        // An empty database is version 0: every step must run.
+        drop(Connection::open(&path).unwrap());
+        assert_eq!(user_version_of(&path), 0);
+        let mut store = Store::open(&path).unwrap();
+        store.meta_set("k", b"v").unwrap();
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+    }
+}
