@@ -237,7 +237,6 @@ mod tests {
 
 #[cfg(test)]
 mod second_writer {
-    use super::*;
     use crate::test_util::*;
     use automerge::AutoCommit;
     use automerge::transaction::Transactable;
