@@ -265,6 +265,22 @@ impl DocSync {
         out
     }
 
+    /// Whether `peer`'s last message showed exactly our heads: nothing left
+    /// to exchange in either direction.
+    pub fn in_sync_with(&self, peer: &PeerId) -> bool {
+        let Some(p) = self.peers.get(peer) else {
+            return false;
+        };
+        let Some(theirs) = &p.state.their_heads else {
+            return false;
+        };
+        let mut theirs = theirs.clone();
+        theirs.sort();
+        let mut ours = self.heads();
+        ours.sort();
+        theirs == ours
+    }
+
     /// The heads `peer` has confirmed holding that are also known here:
     /// every change in their history is safe on that peer.
     pub fn confirmed_heads(&self, peer: &PeerId) -> Vec<ChangeHash> {
