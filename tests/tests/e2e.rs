@@ -4,6 +4,8 @@
 
 mod e2e {
     pub mod bad_input;
+    pub mod interop_js;
+    pub mod interop_samod;
     pub mod raw_peer;
     pub mod relay_process;
     pub mod unavailable;

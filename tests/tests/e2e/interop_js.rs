@@ -1,0 +1,86 @@
+//! Real automerge-repo 2.5.6 JavaScript peers (tests/js) against linli-relay:
+//! one creates a document, another finds it, a third changes it.
+//!
+//! Needs `npm ci` in tests/js (CI does it). Without it the test says so and
+//! passes locally, but fails under `CI=true`, so CI can never skip it.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use tempfile::TempDir;
+
+use super::relay_process::RelayProcess;
+
+fn js_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
+}
+
+fn js_ready() -> bool {
+    let installed = js_dir()
+        .join("node_modules/@automerge/automerge-repo")
+        .exists();
+    let node = Command::new("node").arg("--version").output().is_ok();
+    if !(installed && node) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run `npm ci` in tests/js so the JavaScript interop test runs"
+        );
+        eprintln!("skipping JavaScript interop: run `npm ci` in tests/js to enable it");
+    }
+    installed && node
+}
+
+/// Runs `node peer.mjs ARGS`, returning (exit code, stdout).
+fn peer(args: &[&str]) -> (i32, String) {
+    let out = Command::new("node")
+        .arg("peer.mjs")
+        .args(args)
+        .arg("--timeout=60000")
+        .current_dir(js_dir())
+        .output()
+        .expect("run node");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+    )
+}
+
+#[test]
+fn javascript_peers_create_find_and_change_through_linli_relay() {
+    if !js_ready() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let (code, url) = peer(&[
+        "create",
+        &relay.url,
+        r#"{"building":"3号楼","households":{"h1":{"room":"101"}}}"#,
+    ]);
+    assert_eq!(code, 0, "create failed");
+    let url = url.lines().last().unwrap_or_default().to_owned();
+    assert!(url.starts_with("automerge:"), "{url}");
+
+    let (code, json) = peer(&["find", &relay.url, &url]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["building"], "3号楼");
+
+    let (code, _) = peer(&["change", &relay.url, &url, "note", r#""visited""#]);
+    assert_eq!(code, 0);
+    let (_, json) = peer(&["find", &relay.url, &url]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["note"], "visited");
+    assert_eq!(doc["households"]["h1"]["room"], "101");
+}
+
+#[test]
+fn javascript_peer_is_told_an_unknown_document_is_unavailable() {
+    if !js_ready() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let (code, _) = peer(&["find", &relay.url, "automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu"]);
+    assert_eq!(code, 3, "expected exit 3 (unavailable)");
+}
