@@ -4,9 +4,11 @@
 
 mod e2e {
     pub mod bad_input;
+    pub mod crash;
     pub mod interop_js;
     pub mod interop_samod;
     pub mod raw_peer;
+    pub mod rejoin;
     pub mod relay_process;
     pub mod unavailable;
 }
