@@ -17,12 +17,28 @@ use crate::state::AppState;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/status", get(status))
         .route("/sync", get(sync))
         .with_state(state)
 }
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Live figures for operators, as JSON: connected peers and documents
+/// currently held in memory.
+async fn status(State(state): State<AppState>) -> axum::Json<Status> {
+    axum::Json(Status {
+        peers: state.hub.peer_count(),
+        loaded_documents: state.hub.loaded_documents(),
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Status {
+    peers: usize,
+    loaded_documents: usize,
 }
 
 async fn sync(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {

@@ -7,6 +7,7 @@ mod e2e {
     pub mod crash;
     pub mod interop_js;
     pub mod interop_samod;
+    pub mod memory;
     pub mod raw_peer;
     pub mod rejoin;
     pub mod relay_process;
