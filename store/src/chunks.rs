@@ -54,18 +54,11 @@ impl Store {
         if incremental.is_empty() {
             return Ok(());
         }
-        let hash = hash_hex(incremental);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let inserted = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO chunks (doc_id, kind, hash, bytes) \
-                 VALUES (?1, 'incremental', ?2, ?3)",
-            )?
-            .execute(params![id_param(doc), hash, incremental])?;
+        insert_incremental(&tx, doc, incremental)?;
         tx.commit()?;
-        tracing::trace!(%doc, bytes = incremental.len(), inserted, "chunk appended");
         Ok(())
     }
 
@@ -137,6 +130,26 @@ fn non_negative(n: i64) -> u64 {
 }
 
 /// The key of a chunk: hex SHA-256 of its bytes.
+/// Inserts one incremental chunk inside the caller's transaction (no-op for
+/// empty bytes or bytes already stored).
+pub(crate) fn insert_incremental(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &DocumentId,
+    incremental: &[u8],
+) -> Result<(), StoreError> {
+    if incremental.is_empty() {
+        return Ok(());
+    }
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO chunks (doc_id, kind, hash, bytes) \
+             VALUES (?1, 'incremental', ?2, ?3)",
+        )?
+        .execute(params![id_param(doc), hash_hex(incremental), incremental])?;
+    tracing::trace!(%doc, bytes = incremental.len(), inserted, "chunk appended");
+    Ok(())
+}
+
 pub(crate) fn hash_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

@@ -13,6 +13,9 @@ use rusqlite::ErrorCode;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
+    /// A token with this name already exists (names are never reused).
+    #[error("a token named {0:?} already exists")]
+    TokenNameTaken(String),
     /// The database file could not be opened, configured or migrated.
     #[error("cannot open store at {}: {source}", path.display())]
     Open {

@@ -18,6 +18,9 @@
 //!   peer's id, the relay URL), [`Store::doc_meta_get`]/[`Store::doc_meta_set`]
 //!   per-document ones (the heads the relay has confirmed).
 //!
+//! The relay also keeps its access tokens ([`TokenRecord`], hashes only) and
+//! its audit log ([`Store::append_audited`], [`Store::audit`]) here.
+//!
 //! The schema is versioned with `PRAGMA user_version` and migrated forward on
 //! open ([`SCHEMA_VERSION`]); a file from a newer linli is refused with
 //! [`StoreError::SchemaTooNew`]. SQLITE_FULL surfaces as
@@ -38,6 +41,7 @@
 //! # Ok(()) }
 //! ```
 
+mod audit;
 mod chunks;
 pub mod compaction;
 mod error;
@@ -47,8 +51,11 @@ mod schema;
 mod store;
 #[cfg(test)]
 mod test_util;
+mod tokens;
 
+pub use audit::AuditEntry;
 pub use chunks::DocStats;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use store::Store;
+pub use tokens::TokenRecord;

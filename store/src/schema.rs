@@ -32,6 +32,26 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (doc_id, key)
     );
     ",
+    // 2: the relay's access tokens (hashes only) and its audit log.
+    "
+    CREATE TABLE tokens (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL,
+        scope      TEXT NOT NULL,
+        hash       BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE audit (
+        id          INTEGER PRIMARY KEY,
+        doc_id      BLOB NOT NULL CHECK (length(doc_id) = 16),
+        change_hash TEXT NOT NULL,
+        token_name  TEXT NOT NULL,
+        at          INTEGER NOT NULL
+    );
+    CREATE INDEX audit_by_doc ON audit (doc_id, at);
+    ",
 ];
 
 /// The schema version this build writes and understands.
@@ -88,7 +108,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         drop(Store::open(&path).unwrap());
-        assert_eq!(SCHEMA_VERSION, 1);
+        assert_eq!(SCHEMA_VERSION, 2);
         assert_eq!(user_version_of(&path), SCHEMA_VERSION);
     }
 
