@@ -66,6 +66,8 @@ pub struct Received {
     /// `load_incremental`; empty when nothing was added. Persist before
     /// calling [`DocSync::outgoing`].
     pub new_changes: Vec<u8>,
+    /// The hashes of the changes in `new_changes`.
+    pub new_change_hashes: Vec<ChangeHash>,
     /// The peer is read-only and sent changes, which were not applied.
     pub refused_changes: bool,
 }
@@ -195,13 +197,20 @@ impl DocSync {
                 reason: e.to_string(),
             })?;
         let after = self.doc.get_heads();
-        let new_changes = if after == before {
-            Vec::new()
+        let (new_changes, new_change_hashes) = if after == before {
+            (Vec::new(), Vec::new())
         } else {
-            self.doc.save_after(&before)
+            let hashes = self
+                .doc
+                .get_changes_meta(&before)
+                .iter()
+                .map(|c| c.hash)
+                .collect();
+            (self.doc.save_after(&before), hashes)
         };
         Ok(Received {
             new_changes,
+            new_change_hashes,
             refused_changes,
         })
     }

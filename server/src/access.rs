@@ -1,19 +1,213 @@
 //! The one place that decides what a peer may do with a document.
 //!
-//! Every read and write the relay serves goes through [`decide`]. Tokens and
-//! roles arrive with the access-control work; until then every peer may read
-//! and write every document.
+//! A document's place on the street (the directory itself, a building, a
+//! team, a community's task board) comes from the street's directory
+//! document, indexed in [`DirectoryIndex`]. What each role may do there:
+//!
+//! | document | read | write |
+//! |---|---|---|
+//! | directory | every token | street-admin |
+//! | building B of community C | street-admin; grid-worker and building-head with B; viewer with B or C | street-admin; grid-worker and building-head with B |
+//! | team T | street-admin; volunteer, team-leader and viewer with T | street-admin; team-leader with T |
+//! | task board of community C | street-admin; grid-worker and building-head with a building in C; volunteer and team-leader with C; viewer with C | the same, except viewer |
+//! | any other document | street-admin | street-admin |
+//!
+//! A document a token may not read is answered exactly as one that does not
+//! exist.
+
+use std::collections::HashMap;
 
 use linli_protocol::{Access, DocumentId, PeerId};
 
-/// Who is on the other end of a connection, as far as the relay knows.
+use crate::auth::{Grant, Role};
+
+/// Who is on the other end of a connection.
 #[derive(Debug, Clone)]
 pub struct PeerIdentity {
     pub peer_id: PeerId,
+    pub grant: Grant,
 }
 
-/// `None`: the peer may not see the document at all, and is answered as if
-/// it did not exist. Otherwise, what it may do.
-pub fn decide(_who: &PeerIdentity, _doc: &DocumentId) -> Option<Access> {
-    Some(Access::ReadWrite)
+/// What a document is, according to the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocPlace {
+    Directory,
+    Building { building: String, community: String },
+    Team { team: String },
+    Board { community: String },
+}
+
+/// Document id → place, from the street's directory document.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryIndex {
+    places: HashMap<DocumentId, DocPlace>,
+    /// Building id → its community id.
+    building_community: HashMap<String, String>,
+}
+
+impl DirectoryIndex {
+    pub fn new(directory: Option<DocumentId>) -> Self {
+        let mut index = Self::default();
+        if let Some(d) = directory {
+            index.places.insert(d, DocPlace::Directory);
+        }
+        index
+    }
+
+    pub fn add_building(&mut self, doc: DocumentId, building: &str, community: &str) {
+        self.building_community
+            .insert(building.to_owned(), community.to_owned());
+        self.places.insert(
+            doc,
+            DocPlace::Building {
+                building: building.to_owned(),
+                community: community.to_owned(),
+            },
+        );
+    }
+
+    pub fn add_team(&mut self, doc: DocumentId, team: &str) {
+        self.places.insert(
+            doc,
+            DocPlace::Team {
+                team: team.to_owned(),
+            },
+        );
+    }
+
+    pub fn add_board(&mut self, doc: DocumentId, community: &str) {
+        self.places.insert(
+            doc,
+            DocPlace::Board {
+                community: community.to_owned(),
+            },
+        );
+    }
+
+    pub fn place(&self, doc: &DocumentId) -> Option<&DocPlace> {
+        self.places.get(doc)
+    }
+
+    fn has_building_in(&self, grant: &Grant, community: &str) -> bool {
+        grant.scope.buildings.iter().any(|b| {
+            self.building_community
+                .get(b)
+                .is_some_and(|c| c == community)
+        })
+    }
+}
+
+/// `None`: the peer may not see the document at all. Otherwise, what it may
+/// do with it.
+pub fn decide(grant: &Grant, doc: &DocumentId, index: &DirectoryIndex) -> Option<Access> {
+    use Access::{ReadOnly, ReadWrite};
+    if grant.role == Role::StreetAdmin {
+        return Some(ReadWrite);
+    }
+    let scope = &grant.scope;
+    let (read, write) = match index.place(doc)? {
+        DocPlace::Directory => (true, false),
+        DocPlace::Building {
+            building,
+            community,
+        } => match grant.role {
+            Role::GridWorker | Role::BuildingHead => {
+                let mine = scope.buildings.contains(building);
+                (mine, mine)
+            }
+            Role::Viewer => (
+                scope.buildings.contains(building) || scope.communities.contains(community),
+                false,
+            ),
+            _ => (false, false),
+        },
+        DocPlace::Team { team } => {
+            let mine = scope.teams.contains(team);
+            match grant.role {
+                Role::TeamLeader => (mine, mine),
+                Role::Volunteer | Role::Viewer => (mine, false),
+                _ => (false, false),
+            }
+        }
+        DocPlace::Board { community } => match grant.role {
+            Role::GridWorker | Role::BuildingHead => {
+                let mine = index.has_building_in(grant, community);
+                (mine, mine)
+            }
+            Role::Volunteer | Role::TeamLeader => {
+                let mine = scope.communities.contains(community);
+                (mine, mine)
+            }
+            Role::Viewer => (scope.communities.contains(community), false),
+            Role::StreetAdmin => (true, true),
+        },
+    };
+    match (read, write) {
+        (true, true) => Some(ReadWrite),
+        (true, false) => Some(ReadOnly),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Scope;
+
+    fn grant(role: Role, scope: &str) -> Grant {
+        Grant::new("t".into(), role, scope.parse::<Scope>().unwrap()).unwrap()
+    }
+
+    fn ids() -> [DocumentId; 6] {
+        std::array::from_fn(|i| DocumentId::from_bytes([i as u8 + 1; 16]))
+    }
+
+    fn index() -> DirectoryIndex {
+        let [dir, b1, b2, team, board1, _] = ids();
+        let mut ix = DirectoryIndex::new(Some(dir));
+        ix.add_building(b1, "b1", "c1");
+        ix.add_building(b2, "b2", "c2");
+        ix.add_team(team, "t1");
+        ix.add_board(board1, "c1");
+        ix
+    }
+
+    #[test]
+    fn building_head_reads_and_writes_own_building_and_board_only() {
+        let [dir, b1, b2, team, board1, unknown] = ids();
+        let ix = index();
+        let g = grant(Role::BuildingHead, "building:b1");
+        assert_eq!(decide(&g, &dir, &ix), Some(Access::ReadOnly));
+        assert_eq!(decide(&g, &b1, &ix), Some(Access::ReadWrite));
+        assert_eq!(decide(&g, &b2, &ix), None);
+        assert_eq!(decide(&g, &team, &ix), None);
+        assert_eq!(decide(&g, &board1, &ix), Some(Access::ReadWrite));
+        assert_eq!(decide(&g, &unknown, &ix), None);
+    }
+
+    #[test]
+    fn volunteer_reads_team_writes_board_and_never_sees_buildings() {
+        let [_, b1, _, team, board1, _] = ids();
+        let ix = index();
+        let v = grant(Role::Volunteer, "team:t1,community:c1");
+        assert_eq!(decide(&v, &team, &ix), Some(Access::ReadOnly));
+        assert_eq!(decide(&v, &board1, &ix), Some(Access::ReadWrite));
+        assert_eq!(decide(&v, &b1, &ix), None);
+        let l = grant(Role::TeamLeader, "team:t1,community:c1");
+        assert_eq!(decide(&l, &team, &ix), Some(Access::ReadWrite));
+    }
+
+    #[test]
+    fn viewer_only_reads_and_admin_does_everything() {
+        let [dir, b1, b2, _, board1, unknown] = ids();
+        let ix = index();
+        let v = grant(Role::Viewer, "community:c1");
+        assert_eq!(decide(&v, &b1, &ix), Some(Access::ReadOnly));
+        assert_eq!(decide(&v, &b2, &ix), None);
+        assert_eq!(decide(&v, &board1, &ix), Some(Access::ReadOnly));
+        let a = grant(Role::StreetAdmin, "");
+        for d in [dir, b1, b2, board1, unknown] {
+            assert_eq!(decide(&a, &d, &ix), Some(Access::ReadWrite));
+        }
+    }
 }

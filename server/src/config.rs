@@ -13,8 +13,19 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Folder for the relay's SQLite database (created if missing).
-    #[arg(long, env = "LINLI_DATA", default_value = "linli-data")]
+    #[arg(long, env = "LINLI_DATA", default_value = "linli-data", global = true)]
     pub data: PathBuf,
+
+    /// Let connections without a token in, with full rights. For local
+    /// development only: never on a relay with real residents' data.
+    #[arg(long, env = "LINLI_ALLOW_ANONYMOUS")]
+    pub allow_anonymous: bool,
+
+    /// The street's directory document (automerge URL). It says which
+    /// document is which building, team and task board, which decides who
+    /// may read and write what. Overrides the one set with `directory set`.
+    #[arg(long, env = "LINLI_DIRECTORY")]
+    pub directory: Option<String>,
 
     /// Largest websocket message accepted from a peer, in bytes.
     #[arg(long, env = "LINLI_MAX_MESSAGE_BYTES", default_value_t = 32 * 1024 * 1024)]
@@ -29,6 +40,28 @@ pub struct Config {
     #[arg(long, env = "LINLI_PEER_QUEUE", default_value_t = 1024)]
     pub peer_queue: usize,
 
+    /// Messages per second one connection may send (bursts of ten times
+    /// this are allowed); past that it is closed with an error.
+    #[arg(long, env = "LINLI_MAX_MESSAGES_PER_SEC", default_value_t = 200)]
+    pub max_messages_per_sec: u32,
+
+    /// Open connections in total.
+    #[arg(long, env = "LINLI_MAX_CONNECTIONS", default_value_t = 2000)]
+    pub max_connections: usize,
+
+    /// Open connections per token (one person's phone, laptop, …).
+    #[arg(long, env = "LINLI_MAX_CONNECTIONS_PER_TOKEN", default_value_t = 16)]
+    pub max_connections_per_token: usize,
+
+    /// Documents one connection may sync.
+    #[arg(long, env = "LINLI_MAX_DOCS_PER_CONNECTION", default_value_t = 5000)]
+    pub max_docs_per_connection: usize,
+
+    /// Seconds without any frame from a peer (the relay pings it) before
+    /// its connection is closed.
+    #[arg(long, env = "LINLI_IDLE_TIMEOUT_SECS", default_value_t = 120)]
+    pub idle_timeout_secs: u64,
+
     /// Seconds a document stays in memory with no peer syncing it.
     #[arg(long, env = "LINLI_IDLE_EVICT_SECS", default_value_t = 30)]
     pub idle_evict_secs: u64,
@@ -41,6 +74,13 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data: data.into(),
+            allow_anonymous: false,
+            directory: None,
+            max_messages_per_sec: 200,
+            max_connections: 2000,
+            max_connections_per_token: 16,
+            max_docs_per_connection: 5000,
+            idle_timeout_secs: 120,
             max_message_bytes: 32 * 1024 * 1024,
             join_timeout_secs: 10,
             peer_queue: 1024,

@@ -17,10 +17,12 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
 use crate::access::{self, PeerIdentity};
+use crate::auth::Grant;
 use crate::doc_actor::DocCommand;
 use crate::frame::Frame;
 use crate::hub::Hub;
 use crate::outbound::{ConnRef, Outbound};
+use crate::rate_limit::RateLimit;
 
 /// Settings one connection needs.
 #[derive(Debug, Clone)]
@@ -30,6 +32,9 @@ pub struct ConnectionLimits {
     pub peer_queue: usize,
     /// Sent in `peer` so clients can tell relays apart.
     pub storage_id: String,
+    pub max_messages_per_sec: u32,
+    pub max_docs: usize,
+    pub idle_timeout: Duration,
 }
 
 /// Why a connection ended early; the text goes to the peer in `error`.
@@ -39,6 +44,7 @@ struct Refusal(String);
 pub async fn serve<S>(
     mut socket: S,
     hub: Hub,
+    grant: Grant,
     limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) where
@@ -63,7 +69,7 @@ pub async fn serve<S>(
             return;
         }
     };
-    let (conn_id, close) = hub.bind_peer(&peer_id);
+    let (conn_id, close) = hub.bind_peer(&peer_id, &grant.name);
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
     let conn = ConnRef::new(conn_id, tx, close.clone());
     let peer = Message::Peer {
@@ -75,15 +81,18 @@ pub async fn serve<S>(
             is_ephemeral: Some(false),
         }),
     };
-    info!(peer = %peer_id, conn = conn_id, "peer joined");
+    info!(peer = %peer_id, conn = conn_id, token = %grant.name, "peer joined");
+    let rate = RateLimit::new(limits.max_messages_per_sec);
     let mut session = Session {
         hub: hub.clone(),
         identity: PeerIdentity {
             peer_id: peer_id.clone(),
+            grant,
         },
         conn,
         limits,
         docs: HashSet::new(),
+        rate,
     };
     if socket.send(Frame::Binary(peer.encode())).await.is_ok() {
         session.run(&mut socket, rx, close, shutdown).await;
@@ -159,6 +168,7 @@ struct Session {
     limits: ConnectionLimits,
     /// Documents this connection has touched, detached when it ends.
     docs: HashSet<DocumentId>,
+    rate: RateLimit,
 }
 
 /// What to do after one incoming frame.
@@ -178,8 +188,21 @@ impl Session {
         S: Stream<Item = Frame> + Sink<Frame> + Unpin,
     {
         let peer = self.identity.peer_id.clone();
+        let idle = self.limits.idle_timeout;
+        let mut ping = tokio::time::interval((idle / 3).max(Duration::from_millis(100)));
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = tokio::time::Instant::now();
         loop {
             tokio::select! {
+                _ = ping.tick() => {
+                    if last_heard.elapsed() >= idle {
+                        refuse(socket, &self.hub, Some(&peer), "connection idle for too long").await;
+                        return;
+                    }
+                    if socket.send(Frame::Ping(Vec::new())).await.is_err() {
+                        return;
+                    }
+                }
                 () = shutdown.cancelled() => {
                     let _ = socket.send(Frame::Close).await;
                     return;
@@ -203,6 +226,7 @@ impl Session {
                 },
                 frame = socket.next() => {
                     let Some(frame) = frame else { return };
+                    last_heard = tokio::time::Instant::now();
                     match self.on_frame(frame).await {
                         Ok(Next::Continue) => {}
                         Ok(Next::Close) => return,
@@ -222,6 +246,12 @@ impl Session {
             Frame::Close => return Ok(Next::Close),
             other => binary(other)?,
         };
+        if !self.rate.allow(tokio::time::Instant::now()) {
+            return Err(Refusal(format!(
+                "too many messages: this relay accepts {} per second per connection",
+                self.limits.max_messages_per_sec
+            )));
+        }
         let message = Message::decode(&bytes, self.limits.max_message_bytes)
             .map_err(|e| Refusal(format!("invalid message: {e}")))?;
         if let Some(sender) = message.sender_id()
@@ -254,7 +284,7 @@ impl Session {
                 data,
                 ..
             } => {
-                if access::decide(&self.identity, &document_id).is_some() {
+                if self.access(&document_id).is_some() {
                     self.hub.send(
                         document_id,
                         DocCommand::Ephemeral {
@@ -282,7 +312,7 @@ impl Session {
     }
 
     async fn on_sync(&mut self, kind: SyncKind, d: SyncData) -> Result<Next, Refusal> {
-        let Some(access) = access::decide(&self.identity, &d.document_id) else {
+        let Some(access) = self.access(&d.document_id) else {
             self.unavailable(d.document_id);
             return Ok(Next::Continue);
         };
@@ -297,6 +327,12 @@ impl Session {
                 d.document_id
             )));
         }
+        if !self.docs.contains(&d.document_id) && self.docs.len() >= self.limits.max_docs {
+            return Err(Refusal(format!(
+                "too many documents: this relay syncs at most {} per connection",
+                self.limits.max_docs
+            )));
+        }
         self.docs.insert(d.document_id);
         let (done, finished) = oneshot::channel();
         self.hub.send(
@@ -305,6 +341,7 @@ impl Session {
                 peer: self.identity.peer_id.clone(),
                 conn: self.conn.clone(),
                 access,
+                token: self.identity.grant.name.clone(),
                 kind,
                 data: d.data,
                 done,
@@ -314,6 +351,10 @@ impl Session {
         // work on the relay, and its messages are handled in order.
         let _ = finished.await;
         Ok(Next::Continue)
+    }
+
+    fn access(&self, doc: &DocumentId) -> Option<linli_protocol::Access> {
+        access::decide(&self.identity.grant, doc, &self.hub.index())
     }
 
     fn unavailable(&self, doc: DocumentId) {

@@ -23,6 +23,8 @@ pub enum DocCommand {
         peer: PeerId,
         conn: ConnRef,
         access: Access,
+        /// The name of the token the peer connected with, for the audit log.
+        token: String,
         kind: SyncKind,
         data: Vec<u8>,
         done: oneshot::Sender<()>,
@@ -43,14 +45,20 @@ pub enum DocCommand {
     Stop,
 }
 
+struct Attached {
+    conn: ConnRef,
+    access: Access,
+    token: String,
+}
+
 struct DocActor {
     id: DocumentId,
     hub: Hub,
     /// `None` when the stored document could not be loaded: it is then
     /// unavailable to everyone and nothing is written over it.
     sync: Option<DocSync>,
-    /// Attached peers: their connection and what they may do.
-    conns: HashMap<PeerId, (ConnRef, Access)>,
+    /// Attached peers: their connection, what they may do, their token.
+    conns: HashMap<PeerId, Attached>,
     ephemeral_seen: HashMap<(PeerId, String), u64>,
 }
 
@@ -107,11 +115,22 @@ impl DocActor {
                 peer,
                 conn,
                 access,
+                token,
                 kind,
                 data,
                 done,
             } => {
-                self.on_sync(peer, conn, access, kind, &data).await;
+                self.on_sync(
+                    peer,
+                    Attached {
+                        conn,
+                        access,
+                        token,
+                    },
+                    kind,
+                    &data,
+                )
+                .await;
                 let _ = done.send(());
             }
             DocCommand::Unavailable { peer, conn_id } => {
@@ -144,17 +163,11 @@ impl DocActor {
     fn is_current(&self, peer: &PeerId, conn_id: u64) -> bool {
         self.conns
             .get(peer)
-            .is_some_and(|(c, _)| c.conn_id == conn_id)
+            .is_some_and(|a| a.conn.conn_id == conn_id)
     }
 
-    async fn on_sync(
-        &mut self,
-        peer: PeerId,
-        conn: ConnRef,
-        access: Access,
-        kind: SyncKind,
-        data: &[u8],
-    ) {
+    async fn on_sync(&mut self, peer: PeerId, attached: Attached, kind: SyncKind, data: &[u8]) {
+        let conn = attached.conn.clone();
         let current = self.is_current(&peer, conn.conn_id);
         let Some(sync) = &mut self.sync else {
             conn.send(Outbound::Frame(self.unavailable_for(&peer)));
@@ -163,8 +176,8 @@ impl DocActor {
         if !current {
             // A new socket for this peer: nothing the old one was sent can be
             // assumed delivered.
-            sync.attach(peer.clone(), access);
-            self.conns.insert(peer.clone(), (conn.clone(), access));
+            sync.attach(peer.clone(), attached.access);
+            self.conns.insert(peer.clone(), attached);
         }
         let received = match sync.receive(&peer, kind, data) {
             Ok(r) => r,
@@ -182,8 +195,15 @@ impl DocActor {
                 self.id
             )));
         }
+        let token = self
+            .conns
+            .get(&peer)
+            .map(|a| a.token.clone())
+            .unwrap_or_default();
         if !received.new_changes.is_empty()
-            && let Err(reason) = self.persist(received.new_changes).await
+            && let Err(reason) = self
+                .persist(received.new_changes, &received.new_change_hashes, token)
+                .await
         {
             error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
             conn.send(Outbound::Fatal(format!(
@@ -197,10 +217,17 @@ impl DocActor {
         self.flush();
     }
 
-    /// Commits `changes` (and compacts if due). On return without error the
-    /// changes are durable.
-    async fn persist(&mut self, changes: Vec<u8>) -> Result<(), String> {
+    /// Commits `changes` with their audit entries (and compacts if due). On
+    /// return without error the changes are durable.
+    async fn persist(
+        &mut self,
+        changes: Vec<u8>,
+        hashes: &[automerge::ChangeHash],
+        token: String,
+    ) -> Result<(), String> {
         let id = self.id;
+        let hashes: Vec<String> = hashes.iter().map(|h| h.to_string()).collect();
+        let at = now_millis();
         let Some(sync) = self.sync.take() else {
             return Err("document not loaded".into());
         };
@@ -209,7 +236,7 @@ impl DocActor {
             .storage()
             .run(move |store| {
                 let result = store
-                    .append(&id, &changes)
+                    .append_audited(&id, &changes, &hashes, &token, at)
                     .and_then(|()| store.compact_if_needed(&id, sync.doc()).map(|_| ()));
                 Ok((sync, result))
             })
@@ -217,9 +244,22 @@ impl DocActor {
         match outcome {
             Ok((sync, result)) => {
                 self.sync = Some(sync);
-                result.map_err(|e| e.to_string())
+                result.map_err(|e| e.to_string())?;
+                self.reindex_if_directory();
+                Ok(())
             }
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// The directory decides who may see what: when it changes, so does
+    /// the relay's index of it.
+    fn reindex_if_directory(&self) {
+        if self.hub.directory() == Some(self.id)
+            && let Some(sync) = &self.sync
+        {
+            self.hub
+                .set_index(crate::directory_index::build(self.id, sync.doc()));
         }
     }
 
@@ -228,8 +268,8 @@ impl DocActor {
     async fn reload(&mut self) {
         self.sync = load(&self.hub, self.id).await;
         if let Some(sync) = &mut self.sync {
-            for (peer, (_, access)) in &self.conns {
-                sync.attach(peer.clone(), *access);
+            for (peer, a) in &self.conns {
+                sync.attach(peer.clone(), a.access);
             }
         }
         self.flush();
@@ -245,8 +285,8 @@ impl DocActor {
                 _ => continue,
             };
             debug!(doc = %self.id, to = %target, kind = message.type_name(), "sending");
-            if let Some((conn, _)) = self.conns.get(target) {
-                conn.send(Outbound::Frame(message.encode()));
+            if let Some(a) = self.conns.get(target) {
+                a.conn.send(Outbound::Frame(message.encode()));
             }
         }
     }
@@ -281,7 +321,7 @@ impl DocActor {
             return;
         }
         self.ephemeral_seen.insert(key, count);
-        for (other, (other_conn, _)) in &self.conns {
+        for (other, a) in &self.conns {
             if *other == peer {
                 continue;
             }
@@ -293,7 +333,14 @@ impl DocActor {
                 count,
                 data: data.clone(),
             };
-            other_conn.send(Outbound::Frame(message.encode()));
+            a.conn.send(Outbound::Frame(message.encode()));
         }
     }
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

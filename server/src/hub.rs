@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use linli_protocol::{DocumentId, PeerId};
@@ -14,8 +14,16 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::access::DirectoryIndex;
 use crate::doc_actor::{self, DocCommand};
 use crate::storage::Storage;
+
+/// A live connection bound to a peer id.
+struct Bound {
+    conn_id: u64,
+    token: String,
+    close: CancellationToken,
+}
 
 #[derive(Clone)]
 pub struct Hub {
@@ -27,7 +35,9 @@ struct Inner {
     storage: Storage,
     idle_evict: Duration,
     docs: Mutex<HashMap<DocumentId, mpsc::UnboundedSender<DocCommand>>>,
-    peers: Mutex<HashMap<PeerId, (u64, CancellationToken)>>,
+    peers: Mutex<HashMap<PeerId, Bound>>,
+    index: RwLock<Arc<DirectoryIndex>>,
+    directory: Option<DocumentId>,
     next_conn: AtomicU64,
     tasks: TaskTracker,
 }
@@ -39,9 +49,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
-    pub fn new(relay_id: PeerId, storage: Storage, idle_evict: Duration) -> Self {
+    pub fn new(
+        relay_id: PeerId,
+        storage: Storage,
+        idle_evict: Duration,
+        directory: Option<DocumentId>,
+        index: DirectoryIndex,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                index: RwLock::new(Arc::new(index)),
+                directory,
                 relay_id,
                 storage,
                 idle_evict,
@@ -70,15 +88,20 @@ impl Hub {
         &self.inner.tasks
     }
 
-    /// Binds `peer` to a new connection, closing any older connection that
-    /// claimed the same peer id. Returns the connection id and its close
-    /// token.
-    pub fn bind_peer(&self, peer: &PeerId) -> (u64, CancellationToken) {
+    /// Binds `peer` to a new connection made with `token`, closing any older
+    /// connection that claimed the same peer id. Returns the connection id
+    /// and its close token.
+    pub fn bind_peer(&self, peer: &PeerId, token: &str) -> (u64, CancellationToken) {
         let conn_id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let close = CancellationToken::new();
-        let old = lock(&self.inner.peers).insert(peer.clone(), (conn_id, close.clone()));
-        if let Some((_, old_close)) = old {
-            old_close.cancel();
+        let bound = Bound {
+            conn_id,
+            token: token.to_owned(),
+            close: close.clone(),
+        };
+        let old = lock(&self.inner.peers).insert(peer.clone(), bound);
+        if let Some(old) = old {
+            old.close.cancel();
         }
         (conn_id, close)
     }
@@ -86,9 +109,46 @@ impl Hub {
     /// Forgets `peer` if it is still bound to `conn_id`.
     pub fn unbind_peer(&self, peer: &PeerId, conn_id: u64) {
         let mut peers = lock(&self.inner.peers);
-        if peers.get(peer).is_some_and(|(c, _)| *c == conn_id) {
+        if peers.get(peer).is_some_and(|b| b.conn_id == conn_id) {
             peers.remove(peer);
         }
+    }
+
+    /// Closes every connection made with the named token.
+    pub fn close_token(&self, token: &str) -> usize {
+        let peers = lock(&self.inner.peers);
+        let mut n = 0;
+        for b in peers.values().filter(|b| b.token == token) {
+            b.close.cancel();
+            n += 1;
+        }
+        n
+    }
+
+    /// Live connections made with the named token.
+    pub fn connections_of(&self, token: &str) -> usize {
+        lock(&self.inner.peers)
+            .values()
+            .filter(|b| b.token == token)
+            .count()
+    }
+
+    /// The current directory index (cheap to clone: an `Arc`).
+    pub fn index(&self) -> Arc<DirectoryIndex> {
+        self.inner
+            .index
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The street's directory document, if the relay knows it.
+    pub fn directory(&self) -> Option<DocumentId> {
+        self.inner.directory
+    }
+
+    pub fn set_index(&self, index: DirectoryIndex) {
+        *self.inner.index.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(index);
     }
 
     /// Number of live connections.

@@ -18,12 +18,16 @@
 //! which is how tests run it on port 0.
 
 pub mod access;
+pub mod admin;
+pub mod auth;
 pub mod config;
 pub mod connection;
+pub mod directory_index;
 pub mod doc_actor;
 pub mod frame;
 pub mod hub;
 pub mod outbound;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod storage;
@@ -31,11 +35,12 @@ pub mod storage;
 use linli_protocol::PeerId;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{info, warn};
 
 pub use config::Config;
 pub use routes::app;
 
+use auth::Grants;
 use connection::ConnectionLimits;
 use hub::Hub;
 use state::AppState;
@@ -52,6 +57,8 @@ pub enum RelayError {
     },
     #[error("relay storage: {0}")]
     StorageTask(#[from] StorageError),
+    #[error("relay configuration: {0}")]
+    Config(String),
     #[error("relay server failed: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -72,7 +79,43 @@ pub async fn serve(
     })?;
     let storage_id = relay_storage_id(&storage).await?;
     let relay_id = PeerId::new(format!("linli-relay-{}", &storage_id[..8]));
-    let hub = Hub::new(relay_id, storage, config.idle_evict());
+    if config.allow_anonymous {
+        warn!(
+            "--allow-anonymous: anyone who can reach this relay can read and write everything. Never use it with real residents' data."
+        );
+    }
+    let grants = Grants::load(&storage, config.allow_anonymous).await?;
+    let directory = match &config.directory {
+        Some(url) => Some(
+            linli_protocol::DocumentId::parse_id_or_url(url)
+                .map_err(|e| RelayError::Config(format!("--directory: {e}")))?,
+        ),
+        None => storage.run(|s| admin::directory(s)).await?,
+    };
+    let index = match directory {
+        Some(id) => match storage.run(move |s| s.load(&id)).await {
+            Ok(Some(doc)) => directory_index::build(id, &doc),
+            Ok(None) => access::DirectoryIndex::new(Some(id)),
+            Err(e) => {
+                warn!(error = %e, "the directory document could not be loaded; only the street admin can reach other documents");
+                access::DirectoryIndex::new(Some(id))
+            }
+        },
+        None => access::DirectoryIndex::new(None),
+    };
+    let hub = Hub::new(
+        relay_id,
+        storage.clone(),
+        config.idle_evict(),
+        directory,
+        index,
+    );
+    tokio::spawn(watch_tokens(
+        storage,
+        grants.clone(),
+        hub.clone(),
+        shutdown.clone(),
+    ));
     let state = AppState {
         hub: hub.clone(),
         limits: ConnectionLimits {
@@ -80,7 +123,13 @@ pub async fn serve(
             join_timeout: config.join_timeout(),
             peer_queue: config.peer_queue,
             storage_id,
+            max_messages_per_sec: config.max_messages_per_sec,
+            max_docs: config.max_docs_per_connection,
+            idle_timeout: std::time::Duration::from_secs(config.idle_timeout_secs.max(1)),
         },
+        grants,
+        max_connections: config.max_connections,
+        max_connections_per_token: config.max_connections_per_token,
         shutdown: shutdown.clone(),
     };
     axum::serve(listener, app(state))
@@ -89,6 +138,35 @@ pub async fn serve(
     info!("no longer accepting connections; finishing in-flight work");
     hub.shutdown().await;
     Ok(())
+}
+
+/// Polls for token changes made by the admin CLI (another process) and
+/// closes the connections of revoked or changed tokens: within a second.
+async fn watch_tokens(storage: Storage, grants: Grants, hub: Hub, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    let mut seen = None;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let Ok(version) = storage.run(|s| s.data_version()).await else {
+            continue;
+        };
+        if seen == Some(version) {
+            continue;
+        }
+        seen = Some(version);
+        match grants.refresh(&storage).await {
+            Ok(changed) => {
+                for name in changed {
+                    let closed = hub.close_token(&name);
+                    info!(token = %name, closed, "token revoked or changed; its connections were closed");
+                }
+            }
+            Err(e) => warn!(error = %e, "could not reload tokens"),
+        }
+    }
 }
 
 /// The relay's storage id: a UUID made on first start and kept in SQLite.

@@ -3,12 +3,15 @@
 //! [`crate::connection`].
 
 use axum::Router;
-use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use futures::{SinkExt, StreamExt};
 
+use crate::auth::token;
 use crate::connection::{self, ConnectionLimits};
 use crate::frame::Frame;
 use crate::state::AppState;
@@ -41,7 +44,35 @@ struct Status {
     loaded_documents: usize,
 }
 
-async fn sync(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+/// Authenticates before upgrading: no valid token, no websocket.
+async fn sync(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let token = token::from_request(&headers, query.as_deref());
+    let grant = match state.grants.authenticate(token.as_deref()) {
+        Ok(grant) => grant,
+        Err(e) => return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response(),
+    };
+    if state.hub.peer_count() >= state.max_connections {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the relay is at its connection limit; try again later\n",
+        )
+            .into_response();
+    }
+    if state.hub.connections_of(&grant.name) >= state.max_connections_per_token {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "this token already has {} open connections, the most allowed\n",
+                state.max_connections_per_token
+            ),
+        )
+            .into_response();
+    }
     // Frames slightly over the protocol limit still arrive whole, so the
     // peer can be told why its message was refused.
     let transport_limit = state.limits.max_message_bytes.saturating_add(64 * 1024);
@@ -52,7 +83,13 @@ async fn sync(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     ws.max_message_size(transport_limit)
         .max_frame_size(transport_limit)
         .on_upgrade(move |socket| {
-            tasks.track_future(connection::serve(frames(socket), hub, limits, shutdown))
+            tasks.track_future(connection::serve(
+                frames(socket),
+                hub,
+                grant,
+                limits,
+                shutdown,
+            ))
         })
 }
 

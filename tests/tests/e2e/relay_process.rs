@@ -34,7 +34,12 @@ pub fn binary(name: &str) -> PathBuf {
 pub struct RelayProcess {
     child: Child,
     pub data: PathBuf,
+    /// The websocket URL with the street-admin token made at first start.
     pub url: String,
+    /// The websocket URL without any token.
+    pub bare_url: String,
+    /// The street-admin token made at first start.
+    pub admin_token: String,
     extra_args: Vec<String>,
 }
 
@@ -81,20 +86,26 @@ impl RelayProcess {
                 }
             }
         });
-        let url = rx
+        let bare_url = rx
             .recv_timeout(PATIENCE)
             .expect("relay did not print its URL in time");
+        let admin_token = std::fs::read_to_string(data.join("admin-token"))
+            .expect("relay wrote its first street-admin token")
+            .trim()
+            .to_owned();
         Self {
             child,
             data: data.to_path_buf(),
-            url,
+            url: format!("{bare_url}?token={admin_token}"),
+            bare_url,
+            admin_token,
             extra_args,
         }
     }
 
     /// `host:port` the relay listens on.
     pub fn addr(&self) -> String {
-        self.url
+        self.bare_url
             .trim_start_matches("ws://")
             .trim_end_matches("/sync")
             .to_owned()
@@ -136,4 +147,22 @@ impl Drop for RelayProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs `linli-relay ARGS --data DIR` (an admin subcommand) and returns its
+/// stdout; panics with its stderr if it fails.
+pub fn admin(data: &Path, args: &[&str]) -> String {
+    let out = Command::new(binary("linli-relay"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run linli-relay admin command");
+    assert!(
+        out.status.success(),
+        "linli-relay {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

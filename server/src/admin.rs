@@ -1,0 +1,134 @@
+//! What the `linli-relay` admin subcommands do to the relay's database:
+//! tokens, the directory setting, the audit log. They work on the SQLite
+//! file directly, also while the relay runs; the relay notices within a
+//! second.
+
+use std::io::Write;
+use std::path::Path;
+
+use linli_protocol::DocumentId;
+use linli_store::{AuditEntry, Store, StoreError, TokenRecord};
+
+use crate::auth::{Grant, GrantError, Role, Scope, token};
+
+/// Meta key of the street's directory document id.
+pub const DIRECTORY_KEY: &str = "relay.directory";
+
+/// File in the data folder holding the first street-admin token.
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+
+/// Why an admin command failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Grant(#[from] GrantError),
+    #[error("no live token named {0:?}")]
+    NoSuchToken(String),
+    #[error("{0}")]
+    BadDocument(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Makes a token and returns it; only its hash is stored.
+pub fn create_token(
+    store: &mut Store,
+    name: &str,
+    role: Role,
+    scope: &str,
+) -> Result<String, AdminError> {
+    let scope: Scope = scope.parse()?;
+    let grant = Grant::new(name.to_owned(), role, scope)?;
+    let secret = token::generate();
+    store.token_insert(&TokenRecord {
+        name: grant.name,
+        role: role.as_str().to_owned(),
+        scope: grant.scope.to_string(),
+        hash: token::hash(&secret),
+        created_at: now_millis(),
+        revoked_at: None,
+    })?;
+    Ok(secret)
+}
+
+pub fn revoke_token(store: &mut Store, name: &str) -> Result<(), AdminError> {
+    if store.token_revoke(name, now_millis())? {
+        Ok(())
+    } else {
+        Err(AdminError::NoSuchToken(name.to_owned()))
+    }
+}
+
+pub fn rescope_token(store: &mut Store, name: &str, scope: &str) -> Result<(), AdminError> {
+    let scope: Scope = scope.parse()?;
+    let record = store
+        .tokens()?
+        .into_iter()
+        .find(|t| t.name == name && t.revoked_at.is_none())
+        .ok_or_else(|| AdminError::NoSuchToken(name.to_owned()))?;
+    let role: Role = record.role.parse()?;
+    Grant::new(name.to_owned(), role, scope.clone())?;
+    store.token_set_scope(name, &scope.to_string())?;
+    Ok(())
+}
+
+/// On a relay with no tokens at all, makes a street-admin token, writes it
+/// to `<data>/admin-token` (owner-only) and returns it, so it can be shown
+/// once. Otherwise `None`.
+pub fn ensure_first_admin(store: &mut Store, data: &Path) -> Result<Option<String>, AdminError> {
+    if !store.tokens()?.is_empty() {
+        return Ok(None);
+    }
+    let secret = create_token(store, "street-admin", Role::StreetAdmin, "")?;
+    let path = data.join(ADMIN_TOKEN_FILE);
+    write_owner_only(&path, format!("{secret}\n").as_bytes())
+        .map_err(|source| AdminError::Io { path, source })?;
+    Ok(Some(secret))
+}
+
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Records which document is the street's directory.
+pub fn set_directory(store: &mut Store, url: &str) -> Result<DocumentId, AdminError> {
+    let id =
+        DocumentId::parse_id_or_url(url).map_err(|e| AdminError::BadDocument(e.to_string()))?;
+    store.meta_set(DIRECTORY_KEY, id.to_string().as_bytes())?;
+    Ok(id)
+}
+
+pub fn directory(store: &Store) -> Result<Option<DocumentId>, StoreError> {
+    Ok(store
+        .meta_get(DIRECTORY_KEY)?
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok()))
+}
+
+pub fn audit(store: &Store, doc: &str, since: i64) -> Result<Vec<AuditEntry>, AdminError> {
+    let id =
+        DocumentId::parse_id_or_url(doc).map_err(|e| AdminError::BadDocument(e.to_string()))?;
+    Ok(store.audit(&id, since)?)
+}

@@ -1,0 +1,209 @@
+//! Roles and scopes: what a token is for.
+//!
+//! A scope is a comma-separated list of `building:ID`, `community:ID` and
+//! `team:ID` items, ids as in the street's directory document. Which
+//! documents each role may read and write is decided in
+//! [`crate::access`].
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// The roles of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything on the street.
+    StreetAdmin,
+    /// Listed buildings, and their communities' task boards.
+    GridWorker,
+    /// Own buildings, and their community's task board.
+    BuildingHead,
+    /// Their team (read), their communities' task boards.
+    Volunteer,
+    /// A volunteer who may also write their team.
+    TeamLeader,
+    /// Read-only on a scope.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::StreetAdmin,
+        Role::GridWorker,
+        Role::BuildingHead,
+        Role::Volunteer,
+        Role::TeamLeader,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::StreetAdmin => "street-admin",
+            Role::GridWorker => "grid-worker",
+            Role::BuildingHead => "building-head",
+            Role::Volunteer => "volunteer",
+            Role::TeamLeader => "team-leader",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a role or scope text was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GrantError {
+    #[error(
+        "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer"
+    )]
+    UnknownRole(String),
+    #[error("scope item {0:?} is not building:ID, community:ID or team:ID")]
+    BadScopeItem(String),
+    #[error("role {role} needs a scope with at least one {needs} item")]
+    EmptyScope { role: Role, needs: &'static str },
+}
+
+impl FromStr for Role {
+    type Err = GrantError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| GrantError::UnknownRole(s.to_owned()))
+    }
+}
+
+/// The buildings, communities and teams a token covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub buildings: BTreeSet<String>,
+    pub communities: BTreeSet<String>,
+    pub teams: BTreeSet<String>,
+}
+
+impl FromStr for Scope {
+    type Err = GrantError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut scope = Scope::default();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (kind, id) = item
+                .split_once(':')
+                .filter(|(_, id)| !id.is_empty())
+                .ok_or_else(|| GrantError::BadScopeItem(item.to_owned()))?;
+            let set = match kind {
+                "building" => &mut scope.buildings,
+                "community" => &mut scope.communities,
+                "team" => &mut scope.teams,
+                _ => return Err(GrantError::BadScopeItem(item.to_owned())),
+            };
+            set.insert(id.to_owned());
+        }
+        Ok(scope)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let items: Vec<String> = self
+            .buildings
+            .iter()
+            .map(|b| format!("building:{b}"))
+            .chain(self.communities.iter().map(|c| format!("community:{c}")))
+            .chain(self.teams.iter().map(|t| format!("team:{t}")))
+            .collect();
+        f.write_str(&items.join(","))
+    }
+}
+
+/// A live token's name, role and scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Grant {
+    /// Checks the scope fits the role (a building head without buildings
+    /// could see nothing, which is surely a mistake).
+    pub fn new(name: String, role: Role, scope: Scope) -> Result<Self, GrantError> {
+        let needs = match role {
+            Role::StreetAdmin => None,
+            Role::GridWorker | Role::BuildingHead if scope.buildings.is_empty() => {
+                Some("building:")
+            }
+            Role::Volunteer | Role::TeamLeader if scope.teams.is_empty() => Some("team:"),
+            Role::Viewer
+                if scope.buildings.is_empty()
+                    && scope.communities.is_empty()
+                    && scope.teams.is_empty() =>
+            {
+                Some("building:, community: or team:")
+            }
+            _ => None,
+        };
+        match needs {
+            Some(needs) => Err(GrantError::EmptyScope { role, needs }),
+            None => Ok(Self { name, role, scope }),
+        }
+    }
+
+    /// What `--allow-anonymous` gives a connection without a token.
+    pub fn anonymous() -> Self {
+        Self {
+            name: "anonymous".into(),
+            role: Role::StreetAdmin,
+            scope: Scope::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_parses_and_prints_back() {
+        let s: Scope = "building:b1, community:c1,team:t1,building:b2"
+            .parse()
+            .unwrap();
+        assert_eq!(s.buildings.len(), 2);
+        assert_eq!(
+            s.to_string(),
+            "building:b1,building:b2,community:c1,team:t1"
+        );
+        assert!(matches!(
+            "floor:3".parse::<Scope>(),
+            Err(GrantError::BadScopeItem(_))
+        ));
+        assert!(matches!(
+            "building:".parse::<Scope>(),
+            Err(GrantError::BadScopeItem(_))
+        ));
+    }
+
+    #[test]
+    fn roles_need_fitting_scopes() {
+        let none = Scope::default();
+        assert!(Grant::new("a".into(), Role::StreetAdmin, none.clone()).is_ok());
+        assert!(Grant::new("h".into(), Role::BuildingHead, none.clone()).is_err());
+        assert!(Grant::new("v".into(), Role::Volunteer, "community:c1".parse().unwrap()).is_err());
+        assert!(
+            Grant::new(
+                "v".into(),
+                Role::Volunteer,
+                "team:t1,community:c1".parse().unwrap()
+            )
+            .is_ok()
+        );
+        assert_eq!("viewer".parse::<Role>().unwrap(), Role::Viewer);
+        assert!("mayor".parse::<Role>().is_err());
+    }
+}
