@@ -52,7 +52,11 @@ async fn sync(
     ws: WebSocketUpgrade,
 ) -> Response {
     let token = token::from_request(&headers, query.as_deref());
-    let grant = match state.grants.authenticate(token.as_deref()) {
+    let grant = match state
+        .grants
+        .authenticate(token.as_deref(), state.hub.storage())
+        .await
+    {
         Ok(grant) => grant,
         Err(e) => return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response(),
     };

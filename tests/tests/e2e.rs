@@ -3,10 +3,12 @@
 //! raw protocol peers, samod, and automerge-repo JavaScript when installed).
 
 mod e2e {
+    pub mod auth;
     pub mod bad_input;
     pub mod crash;
     pub mod interop_js;
     pub mod interop_samod;
+    pub mod limits;
     pub mod memory;
     pub mod raw_peer;
     pub mod rejoin;

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use linli_store::TokenRecord;
 use tracing::warn;
 
 use super::grant::{Grant, Role, Scope};
@@ -39,8 +40,13 @@ impl Grants {
         Ok(grants)
     }
 
-    /// The grant for a request's token.
-    pub fn authenticate(&self, token: Option<&str>) -> Result<Grant, AuthError> {
+    /// The grant for a request's token. A token made moments ago by the
+    /// admin CLI, not yet in memory, is looked up in storage.
+    pub async fn authenticate(
+        &self,
+        token: Option<&str>,
+        storage: &Storage,
+    ) -> Result<Grant, AuthError> {
         let Some(token) = token else {
             return if self.allow_anonymous {
                 Ok(Grant::anonymous())
@@ -48,10 +54,39 @@ impl Grants {
                 Err(AuthError::Missing)
             };
         };
-        let map = self.by_hash.read().unwrap_or_else(|p| p.into_inner());
-        map.get(&token::hash(token))
+        let hash = token::hash(token);
+        if let Some(grant) = self.cached(&hash) {
+            return Ok(grant);
+        }
+        let lookup = hash.clone();
+        let stored = storage
+            .run(move |s| s.token_by_hash(&lookup))
+            .await
+            .ok()
+            .flatten();
+        // Only this one token is added: a full reload here would hide other
+        // tokens' revocations from the watcher that closes their connections.
+        match stored
+            .filter(|r| r.revoked_at.is_none())
+            .map(|r| grant_of(&r))
+        {
+            Some(Ok(grant)) => {
+                self.by_hash
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(hash, grant.clone());
+                Ok(grant)
+            }
+            _ => Err(AuthError::Invalid),
+        }
+    }
+
+    fn cached(&self, hash: &[u8]) -> Option<Grant> {
+        self.by_hash
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
             .cloned()
-            .ok_or(AuthError::Invalid)
     }
 
     /// Reloads from storage; returns the names of tokens that were revoked,
@@ -60,12 +95,7 @@ impl Grants {
         let records = storage.run(|s| s.tokens()).await?;
         let mut fresh = HashMap::new();
         for r in records.into_iter().filter(|r| r.revoked_at.is_none()) {
-            let parsed = r
-                .role
-                .parse::<Role>()
-                .and_then(|role| Ok((role, r.scope.parse::<Scope>()?)))
-                .and_then(|(role, scope)| Grant::new(r.name.clone(), role, scope));
-            match parsed {
+            match grant_of(&r) {
                 Ok(grant) => {
                     fresh.insert(r.hash, grant);
                 }
@@ -92,4 +122,11 @@ impl Grants {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A stored token's grant, if its role and scope still parse.
+fn grant_of(r: &TokenRecord) -> Result<Grant, super::GrantError> {
+    let role: Role = r.role.parse()?;
+    let scope: Scope = r.scope.parse()?;
+    Grant::new(r.name.clone(), role, scope)
 }

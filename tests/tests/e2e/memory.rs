@@ -9,11 +9,16 @@ use super::relay_process::{PATIENCE, RelayProcess};
 
 async fn loaded_documents(relay: &RelayProcess) -> u64 {
     let addr = relay.addr();
-    let body = tokio::task::spawn_blocking(move || http_get(&addr, "/status"))
+    tokio::task::spawn_blocking(move || status(&addr, "loaded_documents"))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// One figure from the relay's `/status`.
+pub fn status(addr: &str, figure: &str) -> u64 {
+    let body = http_get(addr, "/status");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    v["loaded_documents"].as_u64().unwrap()
+    v[figure].as_u64().unwrap()
 }
 
 /// A minimal HTTP/1.0 GET, to keep an HTTP client crate out of the tests.

@@ -1,0 +1,164 @@
+//! Tokens at the websocket upgrade, revocation on live connections, and the
+//! audit log.
+
+use std::time::Instant;
+
+use automerge::ROOT;
+use automerge::transaction::Transactable;
+use tempfile::TempDir;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::StatusCode;
+
+use super::raw_peer::{Got, RawPeer, new_doc};
+use super::relay_process::{PATIENCE, RelayProcess, admin};
+
+/// The HTTP status a websocket upgrade to `url` gets.
+async fn upgrade_status(url: &str, bearer: Option<&str>) -> StatusCode {
+    let mut request = url.into_client_request().unwrap();
+    if let Some(t) = bearer {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {t}").parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status(),
+        Err(e) => panic!("unexpected connect error {e}"),
+    }
+}
+
+pub fn with_token(relay: &RelayProcess, token: &str) -> String {
+    format!("{}?token={token}", relay.bare_url)
+}
+
+#[tokio::test]
+async fn missing_or_wrong_token_is_refused_before_the_upgrade() {
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    assert_eq!(
+        upgrade_status(&relay.bare_url, None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upgrade_status(&with_token(&relay, "linli_wrong"), None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upgrade_status(&relay.bare_url, Some("linli_wrong")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upgrade_status(&relay.bare_url, Some(&relay.admin_token)).await,
+        StatusCode::SWITCHING_PROTOCOLS
+    );
+    assert_eq!(
+        upgrade_status(&relay.url, None).await,
+        StatusCode::SWITCHING_PROTOCOLS
+    );
+}
+
+#[tokio::test]
+async fn first_admin_token_file_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let mode = std::fs::metadata(relay.data.join("admin-token"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "admin-token must not be readable by others"
+    );
+    let db_mode = std::fs::metadata(relay.data.join("relay.sqlite"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(db_mode & 0o077, 0, "relay.sqlite must be owner-only");
+}
+
+#[tokio::test]
+async fn revoking_a_token_closes_its_live_connections_and_bars_it() {
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let secret = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "street-admin",
+            "--name",
+            "laptop-7",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let mut peer = RawPeer::join(&with_token(&relay, &secret), "laptop-7").await;
+    let listed = admin(&relay.data, &["token", "list"]);
+    assert!(listed.contains("laptop-7") && !listed.contains(&secret));
+
+    let revoked_at = Instant::now();
+    admin(&relay.data, &["token", "revoke", "laptop-7"]);
+    loop {
+        match peer.recv().await {
+            Got::Closed => break,
+            Got::Message(_) | Got::Other(_) => continue,
+        }
+    }
+    println!(
+        "revocation closed the live connection after {:?}",
+        revoked_at.elapsed()
+    );
+    assert_eq!(
+        upgrade_status(&with_token(&relay, &secret), None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Other tokens are unaffected.
+    let mut admin_peer = RawPeer::join(&relay.url, "admin").await;
+    let mut doc = new_doc("admin", "k", "v");
+    assert_eq!(admin_peer.sync_doc(&mut doc).await, Some("sync"));
+}
+
+#[tokio::test]
+async fn audit_log_names_the_token_behind_every_stored_change() {
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let secret = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "street-admin",
+            "--name",
+            "wang-laptop",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let mut peer = RawPeer::join(&with_token(&relay, &secret), "wang").await;
+    let mut doc = new_doc("wang", "k", "v0");
+    peer.sync_doc(&mut doc).await;
+    for i in 1..3 {
+        let mut tx = doc.doc_mut().transaction();
+        tx.put(ROOT, "k", format!("v{i}")).unwrap();
+        tx.commit();
+        peer.sync_doc(&mut doc).await;
+    }
+    let url = doc.document_id().url();
+    let log = admin(&relay.data, &["audit", "--doc", &url]);
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 3, "one entry per stored change: {log}");
+    for change in doc.doc().get_changes(&[]) {
+        let hash = change.hash().to_string();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&hash) && l.contains("wang-laptop")),
+            "change {hash} missing from the audit log"
+        );
+    }
+    let _ = PATIENCE;
+}
