@@ -3,6 +3,7 @@
 //! raw protocol peers, samod, and automerge-repo JavaScript when installed).
 
 mod e2e {
+    pub mod access_matrix;
     pub mod auth;
     pub mod bad_input;
     pub mod crash;

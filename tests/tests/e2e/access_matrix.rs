@@ -1,0 +1,242 @@
+//! Every role against every kind of document, in and out of scope, through
+//! real sockets: exactly the reads and writes of the access table in
+//! `server/src/access.rs`, and nothing else.
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ROOT};
+use linli_protocol::{DocSync, DocumentId, Message, SyncData};
+use linli_records::directory::{self, BoardEntry, BuildingEntry, Community, TeamEntry};
+use linli_records::ids::{BoardId, BuildingId, CommunityId, DocUrl, TeamId};
+use tempfile::TempDir;
+
+use super::auth::with_token;
+use super::raw_peer::{Got, RawPeer, wanted_doc};
+use super::relay_process::{RelayProcess, admin};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Can {
+    Nothing,
+    Read,
+    ReadWrite,
+}
+
+const DOCS: [&str; 8] = [
+    "directory",
+    "b1",
+    "b2",
+    "team-t1",
+    "team-t2",
+    "board-c1",
+    "board-c2",
+    "unregistered",
+];
+
+/// (token name, role, scope, what it may do with each of DOCS in order).
+fn roles() -> Vec<(&'static str, &'static str, &'static str, [Can; 8])> {
+    use Can::{Nothing as N, Read as R, ReadWrite as W};
+    vec![
+        ("admin2", "street-admin", "", [W, W, W, W, W, W, W, W]),
+        (
+            "grid",
+            "grid-worker",
+            "building:b1",
+            [R, W, N, N, N, W, N, N],
+        ),
+        (
+            "head",
+            "building-head",
+            "building:b2",
+            [R, N, W, N, N, N, W, N],
+        ),
+        (
+            "vol",
+            "volunteer",
+            "team:t1,community:c1",
+            [R, N, N, R, N, W, N, N],
+        ),
+        (
+            "leader",
+            "team-leader",
+            "team:t2,community:c2",
+            [R, N, N, N, W, N, W, N],
+        ),
+        (
+            "viewer",
+            "viewer",
+            "community:c1,team:t2",
+            [R, R, N, N, R, R, N, N],
+        ),
+    ]
+}
+
+fn doc_with(key: &str, value: &str) -> Automerge {
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    tx.put(ROOT, key, value).unwrap();
+    tx.commit();
+    doc
+}
+
+/// The street: two communities, a building, team and board in each, plus a
+/// document the directory does not mention.
+fn street(ids: &[DocumentId; 8]) -> Automerge {
+    let url = |i: usize| Some(DocUrl::new(ids[i].url()).unwrap());
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    directory::init(&mut tx, "幸福街道").unwrap();
+    for c in ["c1", "c2"] {
+        let community = Community {
+            name: format!("{c}社区"),
+        };
+        directory::put_community(&mut tx, &CommunityId::new(c).unwrap(), &community).unwrap();
+    }
+    for (i, b, c) in [(1, "b1", "c1"), (2, "b2", "c2")] {
+        let entry = BuildingEntry {
+            name: format!("{b}栋"),
+            community: CommunityId::new(c).unwrap(),
+            compound: None,
+            address: String::new(),
+            doc: url(i),
+        };
+        directory::put_building(&mut tx, &BuildingId::new(b).unwrap(), &entry).unwrap();
+    }
+    for (i, t) in [(3, "t1"), (4, "t2")] {
+        let entry = TeamEntry {
+            name: t.to_owned(),
+            doc: url(i),
+        };
+        directory::put_team(&mut tx, &TeamId::new(t).unwrap(), &entry).unwrap();
+    }
+    for (i, c) in [(5, "c1"), (6, "c2")] {
+        let entry = BoardEntry {
+            community: CommunityId::new(c).unwrap(),
+            period: "2026-11".into(),
+            doc: url(i),
+        };
+        directory::put_board(
+            &mut tx,
+            &BoardId::new(format!("board-{c}")).unwrap(),
+            &entry,
+        )
+        .unwrap();
+    }
+    tx.commit();
+    doc
+}
+
+/// A sync message pushing `doc`'s changes since `since`, whatever the relay
+/// said about read-only: what a hostile peer would send.
+fn forced_push(
+    peer: &RawPeer,
+    id: DocumentId,
+    doc: &Automerge,
+    since: &[automerge::ChangeHash],
+) -> Message {
+    let changes: Vec<Vec<u8>> = doc
+        .get_changes(since)
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    let message = automerge::sync::Message {
+        heads: doc.get_heads(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes.into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    Message::Sync(SyncData {
+        sender_id: peer.id.clone(),
+        target_id: peer.relay_id(),
+        document_id: id,
+        data: message.encode(),
+    })
+}
+
+/// What the relay holds of `id` now, fetched with the admin token.
+async fn relay_copy(relay: &RelayProcess, id: DocumentId, n: usize) -> DocSync {
+    let me = format!("checker-{n}");
+    let mut peer = RawPeer::join(&relay.url, &me).await;
+    let mut copy = wanted_doc(&me, id);
+    peer.sync_doc(&mut copy).await;
+    copy
+}
+
+#[tokio::test]
+async fn every_role_reads_and_writes_exactly_what_its_scope_allows() {
+    let dir = TempDir::new().unwrap();
+    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let directory_url = ids[0].url();
+    let relay = RelayProcess::start_with(dir.path(), &["--directory", &directory_url]);
+
+    // The street admin publishes the street.
+    let mut admin_peer = RawPeer::join(&relay.url, "admin").await;
+    for (i, id) in ids.iter().enumerate() {
+        let content = if i == 0 {
+            street(&ids)
+        } else {
+            doc_with("name", DOCS[i])
+        };
+        let mut doc = DocSync::new(*id, "admin".into(), content);
+        admin_peer.sync_doc(&mut doc).await;
+    }
+    drop(admin_peer);
+
+    let mut unexpected = Vec::new();
+    let mut checks = 0;
+    for (name, role, scope, expected) in roles() {
+        let mut args = vec!["token", "create", "--role", role, "--name", name];
+        if !scope.is_empty() {
+            args.extend(["--scope", scope]);
+        }
+        let secret = admin(&relay.data, &args).trim().to_owned();
+        for (i, id) in ids.iter().enumerate() {
+            checks += 1;
+            let me = format!("{name}-{i}");
+            let want = expected[i];
+            let mut peer = RawPeer::join(&with_token(&relay, &secret), &me).await;
+            let mut copy = wanted_doc(&me, *id);
+            let read = peer.sync_doc(&mut copy).await == Some("sync");
+            if read != (want != Can::Nothing) {
+                unexpected.push(format!("{role} read {}: {read}", DOCS[i]));
+            }
+            // Now try to write, forcing the change onto the wire.
+            let before = copy.heads();
+            let mut tx = copy.doc_mut().transaction();
+            tx.put(ROOT, "tampered", me.as_str()).unwrap();
+            tx.commit();
+            let change = copy.heads()[0];
+            peer.send(&forced_push(&peer, *id, copy.doc(), &before))
+                .await;
+            let answer = peer.recv().await;
+            let stored = relay_copy(&relay, *id, checks)
+                .await
+                .doc()
+                .get_change_meta_by_hash(&change)
+                .is_some();
+            if stored != (want == Can::ReadWrite) {
+                unexpected.push(format!("{role} write {}: stored={stored}", DOCS[i]));
+            }
+            match (want, &answer) {
+                (Can::Read, Got::Message(Message::Error { message, .. })) => {
+                    assert!(message.contains(&id.to_string()), "{message}");
+                }
+                (Can::Read, other) => {
+                    unexpected.push(format!("{role} write {}: no error, got {other:?}", DOCS[i]))
+                }
+                (Can::Nothing, Got::Message(Message::DocUnavailable { .. })) => {}
+                (Can::Nothing, other) => unexpected.push(format!(
+                    "{role} write {}: expected doc-unavailable, got {other:?}",
+                    DOCS[i]
+                )),
+                (Can::ReadWrite, _) => {}
+            }
+        }
+    }
+    assert_eq!(checks, 48);
+    assert!(
+        unexpected.is_empty(),
+        "unexpected access:\n{}",
+        unexpected.join("\n")
+    );
+}
