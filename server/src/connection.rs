@@ -69,7 +69,11 @@ pub async fn serve<S>(
             return;
         }
     };
-    let (conn_id, close) = hub.bind_peer(&peer_id, &grant.name);
+    let Some((conn_id, close)) = hub.bind_peer(&peer_id, &grant.name) else {
+        let why = format!("peer id {peer_id} is in use by another token's connection");
+        refuse(&mut socket, &hub, Some(&peer_id), &why).await;
+        return;
+    };
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
     let conn = ConnRef::new(conn_id, tx, close.clone());
     let peer = Message::Peer {

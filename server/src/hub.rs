@@ -89,9 +89,14 @@ impl Hub {
     }
 
     /// Binds `peer` to a new connection made with `token`, closing any older
-    /// connection that claimed the same peer id. Returns the connection id
-    /// and its close token.
-    pub fn bind_peer(&self, peer: &PeerId, token: &str) -> (u64, CancellationToken) {
+    /// connection of the same peer id and token (a device reconnecting).
+    /// A peer id held by a connection of *another* token is refused: nobody
+    /// can push a device off the relay by claiming its id.
+    pub fn bind_peer(&self, peer: &PeerId, token: &str) -> Option<(u64, CancellationToken)> {
+        let mut peers = lock(&self.inner.peers);
+        if peers.get(peer).is_some_and(|b| b.token != token) {
+            return None;
+        }
         let conn_id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let close = CancellationToken::new();
         let bound = Bound {
@@ -99,11 +104,10 @@ impl Hub {
             token: token.to_owned(),
             close: close.clone(),
         };
-        let old = lock(&self.inner.peers).insert(peer.clone(), bound);
-        if let Some(old) = old {
+        if let Some(old) = peers.insert(peer.clone(), bound) {
             old.close.cancel();
         }
-        (conn_id, close)
+        Some((conn_id, close))
     }
 
     /// Forgets `peer` if it is still bound to `conn_id`.

@@ -7,6 +7,7 @@ mod e2e {
     pub mod auth;
     pub mod bad_input;
     pub mod crash;
+    pub mod hostile;
     pub mod interop_js;
     pub mod interop_samod;
     pub mod limits;
