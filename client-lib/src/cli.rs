@@ -1,0 +1,127 @@
+//! The `linli` command line: global options, the subcommands (one file
+//! each under `cli/`), and how errors map to exit codes.
+
+mod doc;
+mod init;
+mod status;
+mod sync;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use linli_client::{Client, ClientError, RelayTarget};
+
+/// Exit code when a sync could not confirm everything (or reach the relay).
+pub const EXIT_SYNC_INCOMPLETE: u8 = 2;
+
+/// linli (邻里): a street's household and volunteer records, kept on this
+/// device, editable offline, synced through the street's relay.
+#[derive(Debug, Parser)]
+#[command(name = "linli", version, propagate_version = true)]
+pub struct Cli {
+    /// Directory holding this device's data (linli.sqlite).
+    /// [default: $HOME/.local/share/linli]
+    #[arg(long, global = true, env = "LINLI_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Bearer token for the relay (never printed or logged).
+    #[arg(
+        long,
+        global = true,
+        env = "LINLI_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    /// Create, show and edit documents.
+    #[command(subcommand)]
+    Doc(doc::DocCommand),
+    Sync(sync::Args),
+    Status(status::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Doc(command) => doc::run(&ctx, command),
+        Command::Sync(args) => sync::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+    }
+}
+
+/// What every subcommand needs: where the data is, and the token.
+pub struct Context {
+    pub dir: PathBuf,
+    token: Option<String>,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> anyhow::Result<Self> {
+        let dir = match &cli.dir {
+            Some(dir) => dir.clone(),
+            None => default_dir()?,
+        };
+        Ok(Self {
+            dir,
+            token: cli.token.clone().filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// Opens (creating if needed) the client in the data directory.
+    pub fn open(&self) -> anyhow::Result<Client> {
+        Client::open(&self.dir)
+            .with_context(|| format!("cannot open linli data in {}", self.dir.display()))
+    }
+
+    /// The configured relay, with the token if one was given.
+    pub fn relay(&self, client: &Client) -> anyhow::Result<Option<RelayTarget>> {
+        let Some(url) = client.relay()? else {
+            return Ok(None);
+        };
+        let target = RelayTarget::new(&url)?;
+        Ok(Some(match &self.token {
+            Some(token) => target.with_token(token.clone()),
+            None => target,
+        }))
+    }
+
+    /// A runtime for the commands that talk to the relay.
+    pub fn runtime(&self) -> anyhow::Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")
+    }
+}
+
+fn default_dir() -> anyhow::Result<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .context("no --dir given, LINLI_DIR is not set and neither is HOME")?;
+    Ok(PathBuf::from(home).join(".local/share/linli"))
+}
+
+/// 2 for a sync that could not confirm everything, 1 for anything else.
+pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<ClientError>() {
+        Some(ClientError::SyncIncomplete { .. } | ClientError::Connect { .. }) => {
+            ExitCode::from(EXIT_SYNC_INCOMPLETE)
+        }
+        _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,259 @@
+//! The driver of one connection: moves frames between a socket and a
+//! [`Session`], runs the session's blocking work off the async threads, and
+//! watches for local changes, a stop request and a silent relay.
+//!
+//! It is generic over any `Stream + Sink` of [`Frame`]s, so tests drive it
+//! over channels and production over tokio-tungstenite.
+
+use std::fmt::Display;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use linli_protocol::{DocumentId, Message, PeerId};
+use tokio::sync::{broadcast, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::frame::Frame;
+use super::session::{Session, SessionEnd};
+
+/// How long the relay has to answer `join` with `peer`.
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// After this long without any frame from the relay, ping it.
+const PING_AFTER: Duration = Duration::from_secs(15);
+/// After this long without any frame from the relay, give the connection up.
+const SILENT_LIMIT: Duration = Duration::from_secs(45);
+/// How long a polite close may take.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// When a connection should end by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Once every document has settled with the relay.
+    UntilIdle,
+    /// Never (until stopped or lost).
+    Forever,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Idle,
+    Stopped,
+    Lost(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConnectionEnd {
+    /// The relay answered the handshake.
+    pub reached_peer: bool,
+    pub outcome: Outcome,
+}
+
+/// What the driver listens to besides the socket.
+pub(crate) struct Control<'a> {
+    /// Becomes true (or is dropped) when the connection should stop.
+    pub stop: &'a mut watch::Receiver<bool>,
+    /// Local changes (subscribed before the connection started).
+    pub local: &'a mut broadcast::Receiver<DocumentId>,
+    /// Called with the relay's id once the handshake completes.
+    pub on_connected: &'a (dyn Fn(&PeerId) + Send + Sync),
+}
+
+/// Runs one connection until it is idle (in [`Mode::UntilIdle`]), stopped
+/// or lost. The session is left finished (relay detached).
+pub(crate) async fn run<S, E>(
+    session: Arc<Mutex<Session>>,
+    mut socket: S,
+    mode: Mode,
+    control: Control<'_>,
+) -> ConnectionEnd
+where
+    S: Stream<Item = Result<Frame, E>> + Sink<Frame, Error = E> + Unpin,
+    E: Display,
+{
+    let end = drive(&session, &mut socket, mode, control).await;
+    if let Err(e) = blocking(&session, |s| s.finish()).await {
+        tracing::error!(error = %e, "finishing the sync session failed");
+    }
+    // Best effort: the socket may already be gone.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close()).await;
+    end
+}
+
+async fn drive<S, E>(
+    session: &Arc<Mutex<Session>>,
+    socket: &mut S,
+    mode: Mode,
+    control: Control<'_>,
+) -> ConnectionEnd
+where
+    S: Stream<Item = Result<Frame, E>> + Sink<Frame, Error = E> + Unpin,
+    E: Display,
+{
+    let Control {
+        stop,
+        local,
+        on_connected,
+    } = control;
+    let lost = |reached_peer: bool, why: String| ConnectionEnd {
+        reached_peer,
+        outcome: Outcome::Lost(why),
+    };
+
+    // Handshake.
+    let join = lock(session).join();
+    if let Err(e) = send_all(socket, vec![join]).await {
+        return lost(false, e);
+    }
+    let handshake = async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Frame::Binary(bytes))) => match lock(session).on_handshake(&bytes) {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => {}
+                    Err(e) => return Err(e.to_string()),
+                },
+                Some(Ok(Frame::Text(_))) => return Err(SessionEnd::TextFrame.to_string()),
+                Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
+                Some(Ok(Frame::Close)) | None => {
+                    return Err("the relay closed the connection during the handshake".to_owned());
+                }
+                Some(Err(e)) => return Err(e.to_string()),
+            }
+        }
+    };
+    tokio::select! {
+        biased;
+        _ = stopped(stop) => return ConnectionEnd { reached_peer: false, outcome: Outcome::Stopped },
+        result = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake) => match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return lost(false, e),
+            Err(_) => return lost(false, format!(
+                "the relay did not answer the handshake within {}s", HANDSHAKE_TIMEOUT.as_secs()
+            )),
+        },
+    }
+    if let Some(relay) = lock(session).relay() {
+        on_connected(relay);
+    }
+
+    // Local changes made before this point are covered by `start`.
+    while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = local.try_recv() {}
+    match blocking(session, |s| s.start()).await {
+        Ok(Ok(out)) => {
+            if let Err(e) = send_all(socket, out).await {
+                return lost(true, e);
+            }
+        }
+        Ok(Err(e)) => return lost(true, e.to_string()),
+        Err(e) => return lost(true, e),
+    }
+
+    let mut last_heard = Instant::now();
+    let mut ticker = tokio::time::interval(PING_AFTER / 3);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        if mode == Mode::UntilIdle && lock(session).is_idle() {
+            return ConnectionEnd {
+                reached_peer: true,
+                outcome: Outcome::Idle,
+            };
+        }
+        let step: Result<Vec<Message>, String> = tokio::select! {
+            biased;
+            _ = stopped(stop) => {
+                return ConnectionEnd { reached_peer: true, outcome: Outcome::Stopped };
+            }
+            frame = socket.next() => {
+                last_heard = Instant::now();
+                match frame {
+                    Some(Ok(Frame::Binary(bytes))) => {
+                        flatten(blocking(session, move |s| s.on_frame(&bytes)).await)
+                    }
+                    Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => Ok(Vec::new()),
+                    Some(Ok(Frame::Text(_))) => Err(SessionEnd::TextFrame.to_string()),
+                    Some(Ok(Frame::Close)) | None => {
+                        Err("the relay closed the connection".to_owned())
+                    }
+                    Some(Err(e)) => Err(format!("websocket error: {e}")),
+                }
+            }
+            changed = local.recv() => match changed {
+                Ok(doc) => flatten(blocking(session, move |s| s.on_local_change(doc)).await),
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    flatten(blocking(session, |s| s.on_local_overflow()).await)
+                }
+                Err(broadcast::error::RecvError::Closed) => Ok(Vec::new()),
+            },
+            _ = ticker.tick() => {
+                let silent = last_heard.elapsed();
+                if silent >= SILENT_LIMIT {
+                    Err(format!("the relay has been silent for {}s", silent.as_secs()))
+                } else if silent >= PING_AFTER {
+                    socket.send(Frame::Ping(Vec::new())).await.map(|()| Vec::new()).map_err(|e| e.to_string())
+                } else {
+                    Ok(Vec::new())
+                }
+            }
+        };
+        match step {
+            Ok(out) => {
+                if let Err(e) = send_all(socket, out).await {
+                    return lost(true, e);
+                }
+            }
+            Err(e) => return lost(true, e),
+        }
+    }
+}
+
+async fn send_all<S, E>(socket: &mut S, messages: Vec<Message>) -> Result<(), String>
+where
+    S: Sink<Frame, Error = E> + Unpin,
+    E: Display,
+{
+    if messages.is_empty() {
+        return Ok(());
+    }
+    for message in messages {
+        tracing::trace!(r#type = message.type_name(), doc = ?message.document_id(), "sending");
+        socket
+            .feed(Frame::Binary(message.encode()))
+            .await
+            .map_err(|e| format!("cannot send to the relay: {e}"))?;
+    }
+    socket
+        .flush()
+        .await
+        .map_err(|e| format!("cannot send to the relay: {e}"))
+}
+
+/// Resolves when `stop` becomes true or its sender is gone.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Runs `f` on the session on a blocking thread.
+async fn blocking<T, F>(session: &Arc<Mutex<Session>>, f: F) -> Result<T, String>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Session) -> T + Send + 'static,
+{
+    let session = session.clone();
+    tokio::task::spawn_blocking(move || f(&mut lock(&session)))
+        .await
+        .map_err(|e| format!("sync task failed: {e}"))
+}
+
+fn flatten(r: Result<Result<Vec<Message>, SessionEnd>, String>) -> Result<Vec<Message>, String> {
+    match r {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+    session.lock().unwrap_or_else(|p| p.into_inner())
+}

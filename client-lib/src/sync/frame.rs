@@ -1,0 +1,52 @@
+//! [`Frame`]: a websocket message as the connection driver sees it, so the
+//! driver is written once over any `Stream + Sink` of frames (tungstenite in
+//! production, channels in tests).
+
+use futures::{Sink, SinkExt, Stream, StreamExt, future};
+use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
+
+/// One websocket message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A protocol message (one CBOR map).
+    Binary(Vec<u8>),
+    /// Not part of the protocol; a relay that sends one is broken.
+    Text(String),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close,
+}
+
+/// Wraps a tungstenite websocket as a `Stream + Sink` of [`Frame`]s.
+/// (tungstenite answers pings by itself.)
+pub(crate) fn tungstenite_frames<S>(
+    ws: S,
+) -> impl Stream<Item = Result<Frame, tungstenite::Error>>
++ Sink<Frame, Error = tungstenite::Error>
++ Unpin
+where
+    S: Stream<Item = Result<WsMessage, tungstenite::Error>>
+        + Sink<WsMessage, Error = tungstenite::Error>
+        + Unpin,
+{
+    ws.filter_map(|item| {
+        future::ready(match item {
+            Ok(WsMessage::Binary(b)) => Some(Ok(Frame::Binary(b.into()))),
+            Ok(WsMessage::Text(t)) => Some(Ok(Frame::Text(t.as_str().to_owned()))),
+            Ok(WsMessage::Ping(p)) => Some(Ok(Frame::Ping(p.into()))),
+            Ok(WsMessage::Pong(p)) => Some(Ok(Frame::Pong(p.into()))),
+            Ok(WsMessage::Close(_)) => Some(Ok(Frame::Close)),
+            Ok(WsMessage::Frame(_)) => None,
+            Err(e) => Some(Err(e)),
+        })
+    })
+    .with(|frame: Frame| {
+        future::ready(Ok::<_, tungstenite::Error>(match frame {
+            Frame::Binary(b) => WsMessage::Binary(b.into()),
+            Frame::Text(t) => WsMessage::Text(t.into()),
+            Frame::Ping(p) => WsMessage::Ping(p.into()),
+            Frame::Pong(p) => WsMessage::Pong(p.into()),
+            Frame::Close => WsMessage::Close(None),
+        }))
+    })
+}

@@ -1,0 +1,99 @@
+//! The `linli` binary, run as a user would, offline.
+
+use std::process::{Command, Output};
+
+fn linli(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linli"))
+        .args(args)
+        .env("LINLI_DIR", dir)
+        .env_remove("LINLI_TOKEN")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run linli")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn offline_round_trip_init_new_set_show_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&linli(d, &["init", "--relay", "ws://127.0.0.1:9/sync"]));
+    let url = stdout(&linli(d, &["doc", "new"])).trim().to_owned();
+    assert!(url.starts_with("automerge:"), "{url}");
+
+    stdout(&linli(
+        d,
+        &["doc", "set", &url, "households/h1/name", "\"王秀英\""],
+    ));
+    stdout(&linli(
+        d,
+        &[
+            "doc",
+            "set",
+            &url,
+            "households/h1/members",
+            "[{\"age\": 83}]",
+        ],
+    ));
+    let shown = stdout(&linli(d, &["doc", "show", &url, "--json"]));
+    let value: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({"households": {"h1": {"name": "王秀英", "members": [{"age": 83}]}}})
+    );
+    assert_eq!(shown.trim().lines().count(), 1, "--json is one line");
+
+    let status = stdout(&linli(d, &["status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status["documents"], 1);
+    assert_eq!(status["pending_changes"], 3);
+    assert_eq!(status["relay"], "ws://127.0.0.1:9/sync");
+    assert_eq!(status["pending_documents"][0]["url"], url.as_str());
+}
+
+#[test]
+fn bad_input_gives_clear_errors_and_non_zero_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = linli(d, &["init", "--relay", "http://example.org/sync"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ws://"));
+
+    stdout(&linli(d, &["init", "--relay", "ws://127.0.0.1:9/sync"]));
+    let url = stdout(&linli(d, &["doc", "new"])).trim().to_owned();
+    let out = linli(d, &["doc", "set", &url, "name", "not json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON"));
+
+    let out = linli(d, &["doc", "show", "automerge:badbadbad"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn sync_with_an_unreachable_relay_exits_2_with_the_pending_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    stdout(&linli(
+        d,
+        &["init", "--relay", &format!("ws://127.0.0.1:{port}/sync")],
+    ));
+    stdout(&linli(d, &["doc", "new"]));
+    let out = linli(d, &["sync", "--timeout", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 local change(s) not confirmed"), "{err}");
+}
