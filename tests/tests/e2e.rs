@@ -16,5 +16,6 @@ mod e2e {
     pub mod raw_peer;
     pub mod rejoin;
     pub mod relay_process;
+    pub mod samod_relay;
     pub mod unavailable;
 }

@@ -124,3 +124,66 @@ async fn wait_until_relay_has(handle: &samod::DocHandle) {
         .await
         .expect("relay did not acknowledge samod's changes");
 }
+
+#[tokio::test]
+async fn linli_client_reads_a_samod_document_and_samod_reads_a_linli_one() {
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let from_samod = with_samod(&relay.url, async |repo| {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "team", "巾帼志愿队").unwrap();
+        tx.commit();
+        let handle = repo.create(doc).await.unwrap();
+        wait_until_relay_has(&handle).await;
+        handle.document_id().to_string()
+    });
+    let home = TempDir::new().unwrap();
+    let client = linli_client::Client::open(home.path()).unwrap();
+    let id: linli_protocol::DocumentId = from_samod.parse().unwrap();
+    client
+        .fetch(relay.url.as_str(), id, PATIENCE)
+        .await
+        .unwrap();
+    assert_eq!(
+        super::client_sync::get(&client, id, "team").as_deref(),
+        Some("巾帼志愿队")
+    );
+
+    let mine = client.create().unwrap();
+    super::client_sync::put(&client, mine, "building", "7号楼");
+    super::client_sync::sync(&client, &relay.url).await;
+    let id = samod_doc_id(mine);
+    let seen = with_samod(&relay.url, async move |repo| {
+        let handle = tokio::time::timeout(PATIENCE, repo.find(id))
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("samod finds the linli document");
+        handle.with_document(|d| d.get(ROOT, "building").unwrap().map(|(v, _)| v.to_string()))
+    });
+    assert_eq!(seen.as_deref(), Some("\"7号楼\""));
+}
+
+#[tokio::test]
+async fn linli_client_syncs_through_a_relay_built_from_samod() {
+    let relay = super::samod_relay::SamodRelay::start();
+    let (da, db) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    let a = linli_client::Client::open(da.path()).unwrap();
+    let b = linli_client::Client::open(db.path()).unwrap();
+    let doc = a.create().unwrap();
+    super::client_sync::put(&a, doc, "household", "h0101");
+    super::client_sync::sync(&a, &relay.url).await;
+    b.fetch(relay.url.as_str(), doc, PATIENCE).await.unwrap();
+    assert_eq!(
+        super::client_sync::get(&b, doc, "household").as_deref(),
+        Some("h0101")
+    );
+    super::client_sync::put(&b, doc, "visited", "yes");
+    super::client_sync::sync(&b, &relay.url).await;
+    super::client_sync::sync(&a, &relay.url).await;
+    assert_eq!(
+        super::client_sync::get(&a, doc, "visited").as_deref(),
+        Some("yes")
+    );
+}
