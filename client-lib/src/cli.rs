@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// What every subcommand needs: where the data is, and the token.
 pub struct Context {
     pub dir: PathBuf,
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 impl Context {
@@ -91,8 +91,12 @@ impl Context {
             return Ok(None);
         };
         let target = RelayTarget::new(&url)?;
-        Ok(Some(match &self.token {
-            Some(token) => target.with_token(token.clone()),
+        let token = match &self.token {
+            Some(token) => Some(token.clone()),
+            None => client.token()?,
+        };
+        Ok(Some(match token {
+            Some(token) => target.with_token(token),
             None => target,
         }))
     }

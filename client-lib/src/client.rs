@@ -17,6 +17,9 @@ use crate::pending::{self, Pending, Summary};
 use crate::relay::normalize_url;
 use crate::state::{self, RELAY_URL_KEY, State};
 
+/// Meta key of the saved relay token.
+const RELAY_TOKEN_KEY: &str = "relay_token";
+
 /// The file name of the store inside the client's directory.
 pub const STORE_FILE: &str = "linli.sqlite";
 
@@ -94,6 +97,21 @@ impl Client {
         let url = normalize_url(url)?;
         self.lock().store.meta_set(RELAY_URL_KEY, url.as_bytes())?;
         Ok(url)
+    }
+
+    /// Remembers this device's relay token in the local store (an
+    /// owner-only file), so `linli sync` needs no token on its command line.
+    pub fn set_token(&self, token: &str) -> Result<(), ClientError> {
+        self.lock()
+            .store
+            .meta_set(RELAY_TOKEN_KEY, token.as_bytes())?;
+        Ok(())
+    }
+
+    /// The token saved with [`Client::set_token`], if any.
+    pub fn token(&self) -> Result<Option<String>, ClientError> {
+        let stored = self.lock().store.meta_get(RELAY_TOKEN_KEY)?;
+        Ok(stored.and_then(|b| String::from_utf8(b).ok()))
     }
 
     /// The relay URL set with [`Client::set_relay`], if any.

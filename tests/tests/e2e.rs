@@ -6,6 +6,7 @@ mod e2e {
     pub mod access_matrix;
     pub mod auth;
     pub mod bad_input;
+    pub mod cli;
     pub mod client_sync;
     pub mod crash;
     pub mod hostile;

@@ -17,7 +17,15 @@ pub fn binary(name: &str) -> PathBuf {
     BUILT.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "linli-server", "--bins"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "linli-server",
+                "-p",
+                "linli-client",
+                "--bins",
+            ])
             .status()
             .expect("run cargo build");
         assert!(status.success(), "cargo build of the linli binaries failed");

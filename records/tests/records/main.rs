@@ -1,0 +1,5 @@
+//! Integration tests of linli-records: one binary, a module per area.
+
+mod convergence;
+mod csv_round_trip;
+mod fold_order;
