@@ -26,49 +26,74 @@ impl Store {
              ORDER BY kind = 'incremental', rowid",
         )?;
         let mut rows = stmt.query([id_param(doc)])?;
-        let mut loaded: Option<Automerge> = None;
-        let mut chunks = 0usize;
+        let mut chunks: Vec<(String, String, Vec<u8>)> = Vec::new();
         while let Some(row) = rows.next()? {
             let kind = text_of(row.get_ref(0)?);
             let hash = text_of(row.get_ref(1)?);
-            let corrupt = |problem: String| StoreError::Corrupt {
-                doc: *doc,
-                reason: format!("{kind} chunk {} {problem}", short(&hash)),
-            };
             let bytes = match row.get_ref(2)? {
-                ValueRef::Blob(b) | ValueRef::Text(b) => b,
+                ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
                 other => {
-                    return Err(corrupt(format!(
-                        "holds a {:?} value instead of bytes",
-                        other.data_type()
-                    )));
+                    return Err(StoreError::Corrupt {
+                        doc: *doc,
+                        reason: format!(
+                            "{kind} chunk {} holds a {:?} value instead of bytes",
+                            short(&hash),
+                            other.data_type()
+                        ),
+                    });
                 }
             };
-            let parse_err = |e: AutomergeError| corrupt(format!("does not parse: {e}"));
-            loaded = Some(match loaded {
-                None => load_first(bytes).map_err(parse_err)?,
-                Some(mut am) => {
-                    check_parses(bytes).map_err(parse_err)?;
-                    am.load_incremental(bytes).map_err(parse_err)?;
-                    am
-                }
-            });
-            chunks += 1;
+            chunks.push((kind, hash, bytes));
         }
-        if let Some(am) = &loaded {
-            let missing = am.get_missing_deps(&[]);
-            if !missing.is_empty() {
-                tracing::warn!(
-                    %doc,
-                    missing = missing.len(),
-                    "stored document has changes whose dependencies are not stored; \
-                     they stay pending until the dependencies arrive"
-                );
-            }
-            tracing::trace!(%doc, chunks, "document loaded");
+        if chunks.is_empty() {
+            return Ok(None);
         }
-        Ok(loaded)
+        // Usually one strict parse of everything at once does it.
+        let all: Vec<u8> = chunks
+            .iter()
+            .flat_map(|(_, _, b)| b.iter().copied())
+            .collect();
+        let loaded = match Automerge::load_with_options(&all, LoadOptions::new()) {
+            Ok(am) => am,
+            Err(_) => load_chunk_by_chunk(doc, &chunks)?,
+        };
+        let missing = loaded.get_missing_deps(&[]);
+        if !missing.is_empty() {
+            tracing::warn!(
+                %doc,
+                missing = missing.len(),
+                "stored document has changes whose dependencies are not stored; \
+                 they stay pending until the dependencies arrive"
+            );
+        }
+        tracing::trace!(%doc, chunks = chunks.len(), "document loaded");
+        Ok(Some(loaded))
     }
+}
+
+/// The slow path, for a document whose chunks do not load in one go: each
+/// chunk strictly on its own, so the one that fails is named, and changes
+/// whose dependencies are missing are kept pending rather than refused.
+fn load_chunk_by_chunk(
+    doc: &DocumentId,
+    chunks: &[(String, String, Vec<u8>)],
+) -> Result<Automerge, StoreError> {
+    let mut loaded: Option<Automerge> = None;
+    for (kind, hash, bytes) in chunks {
+        let parse_err = |e: AutomergeError| StoreError::Corrupt {
+            doc: *doc,
+            reason: format!("{kind} chunk {} does not parse: {e}", short(hash)),
+        };
+        loaded = Some(match loaded {
+            None => load_first(bytes).map_err(parse_err)?,
+            Some(mut am) => {
+                check_parses(bytes).map_err(parse_err)?;
+                am.load_incremental(bytes).map_err(parse_err)?;
+                am
+            }
+        });
+    }
+    Ok(loaded.unwrap_or_default())
 }
 
 /// Loads the first chunk strictly, as the base document.
