@@ -84,3 +84,41 @@ fn javascript_peer_is_told_an_unknown_document_is_unavailable() {
     let (code, _) = peer(&["find", &relay.url, "automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu"]);
     assert_eq!(code, 3, "expected exit 3 (unavailable)");
 }
+
+#[tokio::test]
+async fn linli_client_reads_what_a_javascript_peer_created_and_vice_versa() {
+    if !js_ready() {
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let url_for_js = relay.url.clone();
+    let (code, url) = tokio::task::spawn_blocking(move || {
+        peer(&["create", &url_for_js, r#"{"team":"青年突击队"}"#])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0);
+    let url = url.lines().last().unwrap_or_default().to_owned();
+    let id = linli_protocol::DocumentId::parse_id_or_url(&url).unwrap();
+
+    let home = TempDir::new().unwrap();
+    let client = linli_client::Client::open(home.path()).unwrap();
+    client
+        .fetch(relay.url.as_str(), id, super::relay_process::PATIENCE)
+        .await
+        .unwrap();
+    // JavaScript writes strings as text objects; linli reads both.
+    let content = client.read(id, linli_client::json::to_json).unwrap();
+    assert_eq!(content["team"], "青年突击队");
+    super::client_sync::put(&client, id, "leader", "李");
+    super::client_sync::sync(&client, &relay.url).await;
+
+    let relay_url = relay.url.clone();
+    let (code, json) = tokio::task::spawn_blocking(move || peer(&["find", &relay_url, &url]))
+        .await
+        .unwrap();
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["leader"], "李");
+}
