@@ -10,7 +10,7 @@ use linli_store::Store;
 
 use crate::events::DocEventKind;
 use crate::pending::change_time_now;
-use crate::state::State;
+use crate::state::{READ_ONLY_KEY, State};
 use crate::{Client, ClientError, EditError};
 
 impl Client {
@@ -66,6 +66,9 @@ impl Client {
     {
         let (result, heads) = {
             let mut state = self.lock();
+            if state.store.doc_meta_get(&doc, READ_ONLY_KEY)?.is_some() {
+                return Err(ClientError::ReadOnly { doc });
+            }
             let (result, saved) = {
                 let loaded = match state.loaded(doc)? {
                     Some(l) if !l.sync.is_empty() => l,

@@ -43,6 +43,11 @@ pub enum ClientError {
     )]
     Unavailable { doc: DocumentId },
 
+    /// The relay said this device may only read the document; the edit was
+    /// not made (the relay would refuse it).
+    #[error("document {doc} is read-only for this device's token; nothing was changed")]
+    ReadOnly { doc: DocumentId },
+
     /// The text is not a document id or `automerge:` URL.
     #[error(transparent)]
     BadDocumentId(#[from] DocumentIdError),

@@ -16,6 +16,8 @@ use crate::{ClientError, heads};
 
 /// doc meta key: the heads the relay last confirmed holding.
 pub(crate) const RELAY_HEADS_KEY: &str = "relay_heads";
+/// Per-document meta: present when the relay said this device may only read.
+pub(crate) const READ_ONLY_KEY: &str = "read_only";
 /// store meta key: the relay URL.
 pub(crate) const RELAY_URL_KEY: &str = "relay_url";
 /// store meta key: documents asked for but not received, one id per line.

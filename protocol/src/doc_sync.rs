@@ -222,6 +222,13 @@ impl DocSync {
         }
     }
 
+    /// Whether `peer` said (with automerge's read-only flag) that it will not
+    /// take our changes: for a client, the relay's word that this device may
+    /// only read the document.
+    pub fn peer_read_only(&self, peer: &PeerId) -> bool {
+        self.peers.get(peer).is_some_and(|p| p.state.peer_read_only)
+    }
+
     /// Whether `peer` told us it does not have the document.
     pub fn peer_lacks(&self, peer: &PeerId) -> bool {
         self.peers.get(peer).is_some_and(|p| p.lacks)

@@ -10,7 +10,7 @@ use linli_protocol::{Access, DocumentId, Message, PeerId, SyncData, SyncKind};
 
 use crate::documents::compact;
 use crate::events::DocEventKind;
-use crate::state::{RELAY_HEADS_KEY, State};
+use crate::state::{READ_ONLY_KEY, RELAY_HEADS_KEY, State};
 use crate::{Client, ClientError, heads};
 
 /// The result of applying one `sync`/`request` from the relay.
@@ -134,6 +134,14 @@ impl Client {
                 tracing::warn!(%doc, error = %e, "cannot update the wanted list");
             }
         }
+        if loaded_read_only(state, relay, doc) {
+            let already = state.store.doc_meta_get(&doc, READ_ONLY_KEY).ok().flatten();
+            if already.is_none()
+                && let Err(e) = state.store.doc_meta_set(&doc, READ_ONLY_KEY, b"1")
+            {
+                tracing::warn!(%doc, error = %e, "cannot record that the relay made this document read-only");
+            }
+        }
         let confirmed_changed = record_confirmed(state, relay, doc);
         let Some(loaded) = state.docs.get_mut(&doc) else {
             return Err(ClientError::Task(
@@ -197,6 +205,15 @@ impl Client {
             .map(|l| sorted(l.sync.heads()))
             .unwrap_or_default()
     }
+}
+
+/// Whether the relay told us (automerge's read-only flag) that this device
+/// may only read `doc`.
+fn loaded_read_only(state: &State, relay: &PeerId, doc: DocumentId) -> bool {
+    state
+        .docs
+        .get(&doc)
+        .is_some_and(|l| l.sync.peer_read_only(relay))
 }
 
 /// Stores the heads the relay has confirmed for `doc` when they changed;

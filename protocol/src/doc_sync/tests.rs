@@ -248,6 +248,7 @@ fn read_only_peer_changes_are_refused_and_never_persisted() {
     assert!(got.refused_changes);
     assert!(got.new_changes.is_empty());
     assert_eq!(relay.heads(), before);
+    assert!(reader.peer_read_only(&RELAY.into()), "the reader was told");
 }
 
 #[test]

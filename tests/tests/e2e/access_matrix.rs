@@ -69,7 +69,7 @@ fn roles() -> Vec<(&'static str, &'static str, &'static str, [Can; 8])> {
     ]
 }
 
-fn doc_with(key: &str, value: &str) -> Automerge {
+pub fn doc_with(key: &str, value: &str) -> Automerge {
     let mut doc = Automerge::new();
     let mut tx = doc.transaction();
     tx.put(ROOT, key, value).unwrap();
@@ -79,7 +79,7 @@ fn doc_with(key: &str, value: &str) -> Automerge {
 
 /// The street: two communities, a building, team and board in each, plus a
 /// document the directory does not mention.
-fn street(ids: &[DocumentId; 8]) -> Automerge {
+pub fn street(ids: &[DocumentId; 8]) -> Automerge {
     let url = |i: usize| Some(DocUrl::new(ids[i].url()).unwrap());
     let mut doc = Automerge::new();
     let mut tx = doc.transaction();
@@ -238,5 +238,85 @@ async fn every_role_reads_and_writes_exactly_what_its_scope_allows() {
         unexpected.is_empty(),
         "unexpected access:\n{}",
         unexpected.join("\n")
+    );
+}
+
+/// A street published by the admin; returns the documents' ids (as in
+/// [`DOCS`]).
+pub async fn published_street(relay: &RelayProcess, ids: &[DocumentId; 8]) {
+    let mut admin_peer = RawPeer::join(&relay.url, "publisher").await;
+    for (i, id) in ids.iter().enumerate() {
+        let content = if i == 0 {
+            street(ids)
+        } else {
+            doc_with("name", DOCS[i])
+        };
+        let mut doc = DocSync::new(*id, "publisher".into(), content);
+        admin_peer.sync_doc(&mut doc).await;
+    }
+}
+
+#[tokio::test]
+async fn client_refuses_locally_what_the_relay_would_refuse() {
+    let dir = TempDir::new().unwrap();
+    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
+    published_street(&relay, &ids).await;
+    let viewer = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--scope",
+            "community:c1",
+            "--name",
+            "office-screen",
+        ],
+    );
+    let head = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "building-head",
+            "--scope",
+            "building:b1",
+            "--name",
+            "wang",
+        ],
+    );
+    let b1 = ids[1];
+
+    let home = TempDir::new().unwrap();
+    let screen = linli_client::Client::open(home.path()).unwrap();
+    let url = with_token(&relay, viewer.trim());
+    screen
+        .fetch(url.as_str(), b1, super::relay_process::PATIENCE)
+        .await
+        .unwrap();
+    let refused = screen.change(b1, |tx| {
+        tx.put(ROOT, "phone", "leak")?;
+        Ok(())
+    });
+    assert!(
+        matches!(refused, Err(linli_client::ClientError::ReadOnly { .. })),
+        "{refused:?}"
+    );
+
+    let home2 = TempDir::new().unwrap();
+    let wang = linli_client::Client::open(home2.path()).unwrap();
+    let url = with_token(&relay, head.trim());
+    wang.fetch(url.as_str(), b1, super::relay_process::PATIENCE)
+        .await
+        .unwrap();
+    super::client_sync::put(&wang, b1, "visited", "yes");
+    super::client_sync::sync(&wang, &url).await;
+    assert_eq!(
+        wang.pending(b1).unwrap().changes,
+        0,
+        "the head's edit is confirmed"
     );
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a fixed number of executions and prints one
+# summary line per target. Not part of CI's test run (it needs cargo-fuzz
+# and a sanitizer build): `cargo install cargo-fuzz`, then `fuzz/run.sh`.
+# The toolchain here is stable; RUSTC_BOOTSTRAP lets cargo-fuzz use the
+# sanitizer flags it needs.
+set -euo pipefail
+cd "$(dirname "$0")"
+export RUSTC_BOOTSTRAP=1
+DECODE_RUNS=${DECODE_RUNS:-1000000}
+SESSION_RUNS=${SESSION_RUNS:-200000}
+RELAY_RUNS=${RELAY_RUNS:-20000}
+
+# Seed the decoder with frames captured from real automerge-repo peers.
+mkdir -p corpus/decode_message corpus/relay_connection corpus/sync_session
+cp ../protocol/tests/fixtures/js/*.cbor corpus/decode_message/
+
+run() {
+  local target=$1 runs=$2
+  local log="artifacts/$target.log"
+  mkdir -p artifacts
+  local start=$SECONDS
+  if cargo fuzz run -O "$target" -- -runs="$runs" -max_len=8192 >"$log" 2>&1; then
+    echo "$target: $runs executions, no crash, $((SECONDS - start)) s ($(grep -o 'cov: [0-9]*' "$log" | tail -1))"
+  else
+    echo "$target: FAILED after $((SECONDS - start)) s; see fuzz/$log"
+    return 1
+  fi
+}
+
+run decode_message "$DECODE_RUNS"
+run sync_session "$SESSION_RUNS"
+run relay_connection "$RELAY_RUNS"
