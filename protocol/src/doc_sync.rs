@@ -174,11 +174,14 @@ impl DocSync {
         kind: SyncKind,
         data: &[u8],
     ) -> Result<Received, SyncError> {
-        let message = sync::Message::decode(data).map_err(|e| SyncError::BadSyncMessage {
-            doc: self.id,
-            peer: from.clone(),
-            reason: e.to_string(),
-        })?;
+        let message = sync::Message::decode(data)
+            .map_err(|e| e.to_string())
+            .and_then(|m| crate::sync_guard::check(&m).map(|()| m))
+            .map_err(|reason| SyncError::BadSyncMessage {
+                doc: self.id,
+                peer: from.clone(),
+                reason,
+            })?;
         let Some(peer) = self.peers.get_mut(from) else {
             return Err(SyncError::NotAttached {
                 doc: self.id,

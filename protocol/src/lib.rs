@@ -13,6 +13,7 @@ mod doc_sync;
 mod document_id;
 mod message;
 mod peer_id;
+mod sync_guard;
 
 pub use doc_sync::{Access, DocSync, Received, SyncError, SyncKind};
 pub use document_id::{AutomergeUrl, DocumentId, DocumentIdError, URL_PREFIX};
