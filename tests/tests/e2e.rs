@@ -19,5 +19,6 @@ mod e2e {
     pub mod rejoin;
     pub mod relay_process;
     pub mod samod_relay;
+    pub mod tls;
     pub mod unavailable;
 }
