@@ -86,6 +86,11 @@ impl Client {
         &self.inner.identity.peer_id
     }
 
+    /// The first bytes of every automerge actor this device edits with.
+    pub(crate) fn device_prefix(&self) -> Vec<u8> {
+        self.inner.identity.device_prefix.to_vec()
+    }
+
     /// The storage id this device announces in its peer metadata.
     pub fn storage_id(&self) -> &str {
         &self.inner.identity.storage_id

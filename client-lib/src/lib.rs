@@ -59,6 +59,7 @@ mod documents;
 mod error;
 mod events;
 mod heads;
+pub mod history;
 mod identity;
 pub mod json;
 mod pending;

@@ -21,6 +21,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/status", get(status))
+        .route("/audit", get(audit))
         .route("/sync", get(sync))
         .with_state(state)
 }
@@ -45,6 +46,63 @@ struct Status {
 }
 
 /// Authenticates before upgrading: no valid token, no websocket.
+/// The audit log of one document (`?doc=<automerge URL or id>`), for a
+/// token that may read that document: which token stored which change, when.
+async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let token = token::from_request(&headers, query.as_deref());
+    let grant = match state
+        .grants
+        .authenticate(token.as_deref(), state.hub.storage())
+        .await
+    {
+        Ok(grant) => grant,
+        Err(e) => return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response(),
+    };
+    let doc = query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "doc")
+        .and_then(|(_, v)| {
+            linli_protocol::DocumentId::parse_id_or_url(&v.replace("%3A", ":")).ok()
+        });
+    let Some(doc) = doc else {
+        return (StatusCode::BAD_REQUEST, "give ?doc=<automerge URL>\n").into_response();
+    };
+    if crate::access::decide(&grant, &doc, &state.hub.index()).is_none() {
+        return (StatusCode::NOT_FOUND, "no such document\n").into_response();
+    }
+    match state.hub.storage().run(move |s| s.audit(&doc, 0)).await {
+        Ok(entries) => axum::Json(
+            entries
+                .into_iter()
+                .map(|e| AuditLine {
+                    change: e.change_hash,
+                    token: e.token_name,
+                    at: e.at,
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "audit lookup failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "audit lookup failed\n").into_response()
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+struct AuditLine {
+    change: String,
+    token: String,
+    at: i64,
+}
+
 async fn sync(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -162,3 +162,66 @@ async fn audit_log_names_the_token_behind_every_stored_change() {
     }
     let _ = PATIENCE;
 }
+
+#[tokio::test]
+async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
+    use linli_client::automerge::transaction::Transactable as _;
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let secret = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "street-admin",
+            "--name",
+            "wang-laptop",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let url = with_token(&relay, &secret);
+    let home = TempDir::new().unwrap();
+    let wang = linli_client::Client::open(home.path()).unwrap();
+    let doc = wang.create().unwrap();
+    for phone in ["138-0000-0001", "139-0000-0002"] {
+        wang.change(doc, |tx| {
+            let hh = tx.put_object(ROOT, "households", automerge::ObjType::Map)?;
+            let h1 = tx.put_object(&hh, "h1", automerge::ObjType::Map)?;
+            tx.put(&h1, "phone", phone)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    super::client_sync::sync(&wang, &url).await;
+
+    let history = wang.history(doc, "households/h1/phone").unwrap();
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history.iter().all(|e| e.this_device));
+    let names = wang.relay_audit(url.as_str(), doc).await.unwrap();
+    for entry in &history {
+        assert_eq!(
+            names.get(&entry.change).map(String::as_str),
+            Some("wang-laptop")
+        );
+    }
+    // Another token that may not read the document learns nothing.
+    let outsider = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--scope",
+            "community:elsewhere",
+            "--name",
+            "outsider",
+        ],
+    );
+    let refused = wang
+        .relay_audit(with_token(&relay, outsider.trim()).as_str(), doc)
+        .await;
+    assert!(refused.is_err());
+}
