@@ -225,3 +225,44 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
         .await;
     assert!(refused.is_err());
 }
+
+#[tokio::test]
+async fn narrowing_a_tokens_scope_closes_its_connections_and_narrows_what_it_sees() {
+    let dir = TempDir::new().unwrap();
+    let ids: [linli_protocol::DocumentId; 8] =
+        std::array::from_fn(|_| linli_protocol::DocumentId::random());
+    let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
+    super::access_matrix::published_street(&relay, &ids).await;
+    let secret = admin(
+        &relay.data,
+        &[
+            "token",
+            "create",
+            "--role",
+            "grid-worker",
+            "--scope",
+            "building:b1,building:b2",
+            "--name",
+            "grid-7",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let url = with_token(&relay, &secret);
+    let mut peer = RawPeer::join(&url, "grid-7").await;
+    let mut b2 = super::raw_peer::wanted_doc("grid-7", ids[2]);
+    assert_eq!(peer.sync_doc(&mut b2).await, Some("sync"));
+
+    admin(&relay.data, &["token", "scope", "grid-7", "building:b1"]);
+    loop {
+        match peer.recv().await {
+            Got::Closed => break,
+            Got::Message(_) | Got::Other(_) => continue,
+        }
+    }
+    let mut again = RawPeer::join(&url, "grid-7").await;
+    let mut b2 = super::raw_peer::wanted_doc("grid-7", ids[2]);
+    assert_eq!(again.sync_doc(&mut b2).await, Some("doc-unavailable"));
+    let mut b1 = super::raw_peer::wanted_doc("grid-7", ids[1]);
+    assert_eq!(again.sync_doc(&mut b1).await, Some("sync"));
+}
