@@ -14,6 +14,12 @@ RELAY_RUNS=${RELAY_RUNS:-20000}
 # Seed the decoder with frames captured from real automerge-repo peers.
 mkdir -p corpus/decode_message corpus/relay_connection corpus/sync_session
 cp ../protocol/tests/fixtures/js/*.cbor corpus/decode_message/
+# … and the relay's connection with each of them as one framed message
+# (two length bytes, little-endian, then the frame).
+for f in ../protocol/tests/fixtures/js/*.cbor; do
+  python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(len(d).to_bytes(2,"little")+d)' "$f" \
+    > "corpus/relay_connection/$(basename "$f")"
+done
 
 run() {
   local target=$1 runs=$2
