@@ -231,20 +231,8 @@ impl fmt::Debug for Client {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), ClientError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
-        .map_err(|source| ClientError::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })
+    linli_store::create_private_dir(dir).map_err(|source| ClientError::CreateDir {
+        path: dir.to_owned(),
+        source,
+    })
 }

@@ -36,13 +36,6 @@ pub enum AdminError {
     },
 }
 
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// Makes a token and returns it; only its hash is stored.
 pub fn create_token(
     store: &mut Store,
@@ -58,14 +51,14 @@ pub fn create_token(
         role: role.as_str().to_owned(),
         scope: grant.scope.to_string(),
         hash: token::hash(&secret),
-        created_at: now_millis(),
+        created_at: crate::now_millis(),
         revoked_at: None,
     })?;
     Ok(secret)
 }
 
 pub fn revoke_token(store: &mut Store, name: &str) -> Result<(), AdminError> {
-    if store.token_revoke(name, now_millis())? {
+    if store.token_revoke(name, crate::now_millis())? {
         Ok(())
     } else {
         Err(AdminError::NoSuchToken(name.to_owned()))

@@ -227,7 +227,7 @@ impl DocActor {
     ) -> Result<(), String> {
         let id = self.id;
         let hashes: Vec<String> = hashes.iter().map(|h| h.to_string()).collect();
-        let at = now_millis();
+        let at = crate::now_millis();
         let Some(sync) = self.sync.take() else {
             return Err("document not loaded".into());
         };
@@ -336,11 +336,4 @@ impl DocActor {
             a.conn.send(Outbound::Frame(message.encode()));
         }
     }
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -65,6 +65,14 @@ pub enum RelayError {
 
 const STORAGE_ID_KEY: &str = "relay.storage_id";
 
+/// Milliseconds since the epoch (0 if the clock is before it).
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 /// Serves the relay on `listener` until `shutdown` is cancelled, then closes
 /// every connection, lets in-flight writes finish, and returns.
 pub async fn serve(

@@ -30,6 +30,20 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// The grant of the request's token, or the 401 to answer with.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<crate::auth::Grant, Box<Response>> {
+    let token = token::from_request(headers, query);
+    state
+        .grants
+        .authenticate(token.as_deref(), state.hub.storage())
+        .await
+        .map_err(|e| Box::new((StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response()))
+}
+
 /// Live figures for operators, as JSON: connected peers and documents
 /// currently held in memory.
 async fn status(State(state): State<AppState>) -> axum::Json<Status> {
@@ -53,14 +67,9 @@ async fn audit(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let token = token::from_request(&headers, query.as_deref());
-    let grant = match state
-        .grants
-        .authenticate(token.as_deref(), state.hub.storage())
-        .await
-    {
+    let grant = match authenticate(&state, &headers, query.as_deref()).await {
         Ok(grant) => grant,
-        Err(e) => return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response(),
+        Err(refusal) => return *refusal,
     };
     let doc = query
         .as_deref()
@@ -109,14 +118,9 @@ async fn sync(
     RawQuery(query): RawQuery,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let token = token::from_request(&headers, query.as_deref());
-    let grant = match state
-        .grants
-        .authenticate(token.as_deref(), state.hub.storage())
-        .await
-    {
+    let grant = match authenticate(&state, &headers, query.as_deref()).await {
         Ok(grant) => grant,
-        Err(e) => return (StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response(),
+        Err(refusal) => return *refusal,
     };
     if state.hub.peer_count() >= state.max_connections {
         return (

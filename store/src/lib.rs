@@ -57,5 +57,5 @@ pub use audit::AuditEntry;
 pub use chunks::DocStats;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
-pub use store::Store;
+pub use store::{Store, create_private_dir};
 pub use tokens::TokenRecord;

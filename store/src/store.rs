@@ -84,7 +84,16 @@ fn create_parent_dirs(path: &Path) -> Result<(), StoreError> {
     let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
         return Ok(());
     };
-    if parent.is_dir() {
+    create_private_dir(parent).map_err(|source| StoreError::CreateDir {
+        path: parent.to_owned(),
+        source,
+    })
+}
+
+/// Creates `dir` (and its parents) readable only by its owner, unless it
+/// exists already. Used for every folder that holds linli data.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
         return Ok(());
     }
     let mut builder = std::fs::DirBuilder::new();
@@ -94,12 +103,7 @@ fn create_parent_dirs(path: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(parent)
-        .map_err(|source| StoreError::CreateDir {
-            path: parent.to_owned(),
-            source,
-        })
+    builder.create(dir)
 }
 
 /// Creates the database file owner-only if it does not exist yet. SQLite

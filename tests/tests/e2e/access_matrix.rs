@@ -262,32 +262,8 @@ async fn client_refuses_locally_what_the_relay_would_refuse() {
     let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
     let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
     published_street(&relay, &ids).await;
-    let viewer = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "viewer",
-            "--scope",
-            "community:c1",
-            "--name",
-            "office-screen",
-        ],
-    );
-    let head = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "building-head",
-            "--scope",
-            "building:b1",
-            "--name",
-            "wang",
-        ],
-    );
+    let viewer = relay.create_token("viewer", "community:c1", "office-screen");
+    let head = relay.create_token("building-head", "building:b1", "wang");
     let b1 = ids[1];
 
     let home = TempDir::new().unwrap();

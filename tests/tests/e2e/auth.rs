@@ -82,19 +82,10 @@ async fn first_admin_token_file_is_owner_only() {
 async fn revoking_a_token_closes_its_live_connections_and_bars_it() {
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
-    let secret = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "laptop-7",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let secret = relay
+        .create_token("street-admin", "", "laptop-7")
+        .trim()
+        .to_owned();
     let mut peer = RawPeer::join(&with_token(&relay, &secret), "laptop-7").await;
     let listed = admin(&relay.data, &["token", "list"]);
     assert!(listed.contains("laptop-7") && !listed.contains(&secret));
@@ -125,19 +116,10 @@ async fn revoking_a_token_closes_its_live_connections_and_bars_it() {
 async fn audit_log_names_the_token_behind_every_stored_change() {
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
-    let secret = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "wang-laptop",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let secret = relay
+        .create_token("street-admin", "", "wang-laptop")
+        .trim()
+        .to_owned();
     let mut peer = RawPeer::join(&with_token(&relay, &secret), "wang").await;
     let mut doc = new_doc("wang", "k", "v0");
     peer.sync_doc(&mut doc).await;
@@ -168,19 +150,10 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
     use linli_client::automerge::transaction::Transactable as _;
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
-    let secret = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "wang-laptop",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let secret = relay
+        .create_token("street-admin", "", "wang-laptop")
+        .trim()
+        .to_owned();
     let url = with_token(&relay, &secret);
     let home = TempDir::new().unwrap();
     let wang = linli_client::Client::open(home.path()).unwrap();
@@ -207,19 +180,7 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
         );
     }
     // Another token that may not read the document learns nothing.
-    let outsider = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "viewer",
-            "--scope",
-            "community:elsewhere",
-            "--name",
-            "outsider",
-        ],
-    );
+    let outsider = relay.create_token("viewer", "community:elsewhere", "outsider");
     let refused = wang
         .relay_audit(with_token(&relay, outsider.trim()).as_str(), doc)
         .await;
@@ -233,21 +194,10 @@ async fn narrowing_a_tokens_scope_closes_its_connections_and_narrows_what_it_see
         std::array::from_fn(|_| linli_protocol::DocumentId::random());
     let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
     super::access_matrix::published_street(&relay, &ids).await;
-    let secret = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "grid-worker",
-            "--scope",
-            "building:b1,building:b2",
-            "--name",
-            "grid-7",
-        ],
-    )
-    .trim()
-    .to_owned();
+    let secret = relay
+        .create_token("grid-worker", "building:b1,building:b2", "grid-7")
+        .trim()
+        .to_owned();
     let url = with_token(&relay, &secret);
     let mut peer = RawPeer::join(&url, "grid-7").await;
     let mut b2 = super::raw_peer::wanted_doc("grid-7", ids[2]);

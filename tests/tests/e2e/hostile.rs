@@ -6,7 +6,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use super::auth::with_token;
 use super::raw_peer::{RawPeer, new_doc};
-use super::relay_process::{RelayProcess, admin};
+use super::relay_process::RelayProcess;
 
 #[tokio::test]
 async fn token_of_street_a_is_refused_at_street_b() {
@@ -28,17 +28,7 @@ async fn another_token_cannot_take_over_a_connected_peer_id() {
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
     let mut victim = RawPeer::join(&relay.url, "wang-phone").await;
-    let thief_token = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "thief",
-        ],
-    );
+    let thief_token = relay.create_token("street-admin", "", "thief");
     let mut thief = RawPeer::connect(&with_token(&relay, thief_token.trim()), "wang-phone").await;
     thief
         .send(&linli_protocol::Message::Join {

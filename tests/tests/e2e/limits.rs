@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use super::auth::with_token;
 use super::raw_peer::{RawPeer, new_doc, wanted_doc};
-use super::relay_process::{PATIENCE, RelayProcess, admin};
+use super::relay_process::{PATIENCE, RelayProcess};
 
 async fn status_of(url: &str) -> StatusCode {
     match tokio_tungstenite::connect_async(url).await {
@@ -69,28 +69,8 @@ async fn connections_per_token_and_in_total_are_capped() {
     );
     let _first = RawPeer::join(&relay.url, "phone").await;
     assert_eq!(status_of(&relay.url).await, StatusCode::TOO_MANY_REQUESTS);
-    let other = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "second",
-        ],
-    );
-    let third_token = admin(
-        &relay.data,
-        &[
-            "token",
-            "create",
-            "--role",
-            "street-admin",
-            "--name",
-            "third",
-        ],
-    );
+    let other = relay.create_token("street-admin", "", "second");
+    let third_token = relay.create_token("street-admin", "", "third");
     let _second = RawPeer::join(&with_token(&relay, other.trim()), "laptop").await;
     assert_eq!(
         status_of(&with_token(&relay, third_token.trim())).await,

@@ -20,7 +20,8 @@ pub enum Got {
     Message(Message),
     /// The relay closed the connection (or it dropped).
     Closed,
-    Other(Ws),
+    /// Any other frame (shown when a test fails on it).
+    Other(#[allow(dead_code)] Ws),
 }
 
 pub struct RawPeer {

@@ -119,6 +119,15 @@ impl RelayProcess {
             .to_owned()
     }
 
+    /// Makes a token with the admin CLI and returns its secret.
+    pub fn create_token(&self, role: &str, scope: &str, name: &str) -> String {
+        let mut args = vec!["token", "create", "--role", role, "--name", name];
+        if !scope.is_empty() {
+            args.extend(["--scope", scope]);
+        }
+        admin(&self.data, &args).trim().to_owned()
+    }
+
     /// SIGKILL: no chance to flush or clean up.
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
