@@ -2,6 +2,7 @@
 //! each under `cli/`), and how errors map to exit codes.
 
 mod doc;
+mod history;
 mod init;
 mod status;
 mod sync;
@@ -48,6 +49,7 @@ pub enum Command {
     Doc(doc::DocCommand),
     Sync(sync::Args),
     Status(status::Args),
+    History(history::Args),
 }
 
 /// Runs the parsed command line.
@@ -58,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doc(command) => doc::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
     }
 }
 
