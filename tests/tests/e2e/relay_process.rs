@@ -10,32 +10,71 @@ use std::time::Duration;
 /// because the machine is small and noisy; tests wait on events, not time.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Path of a binary of this workspace, built (once per test run) so that a
-/// stale binary from an earlier build is never tested by mistake.
+/// Path of a binary of this workspace. `cargo test --workspace` builds the
+/// binaries with the tests; when they are missing or older than the sources
+/// (say after `cargo test -p linli-tests`), they are built first, once per
+/// run, so a stale binary is never tested by mistake.
 pub fn binary(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "linli-server",
-                "-p",
-                "linli-client",
-                "--bins",
-            ])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build of the linli binaries failed");
-    });
+    static CHECKED: OnceLock<()> = OnceLock::new();
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/e2e-<hash> → target/<profile>/<name>
-    exe.parent()
+    let dir = exe
+        .parent()
         .and_then(Path::parent)
         .expect("target directory")
-        .join(name)
+        .to_path_buf();
+    CHECKED.get_or_init(|| {
+        let stale = ["linli-relay", "linli"]
+            .iter()
+            .any(|b| modified(&dir.join(b)) < newest_source());
+        if stale {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "linli-server",
+                    "-p",
+                    "linli-client",
+                    "--bins",
+                ])
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build of the linli binaries failed");
+        }
+    });
+    dir.join(name)
+}
+
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH)
+}
+
+/// The newest modification time of any source file the binaries are built from.
+fn newest_source() -> std::time::SystemTime {
+    fn walk(dir: &Path, newest: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, newest);
+            } else {
+                *newest = (*newest).max(modified(&path));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut newest = std::time::UNIX_EPOCH;
+    for krate in ["protocol", "store", "records", "server", "client-lib"] {
+        walk(&root.join(krate).join("src"), &mut newest);
+        newest = newest.max(modified(&root.join(krate).join("Cargo.toml")));
+    }
+    newest
 }
 
 /// A running `linli-relay` process, killed when dropped.
