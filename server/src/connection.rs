@@ -151,9 +151,13 @@ fn binary(frame: Frame) -> Result<Vec<u8>, Refusal> {
 }
 
 /// Sends `error` with `why` and closes.
+///
+/// Then it lingers, reading and discarding, until the peer closes too (at
+/// most [`LINGER`]): closing a TCP socket with unread data makes the kernel
+/// reset the connection, and the peer would lose the error it was sent.
 async fn refuse<S>(socket: &mut S, hub: &Hub, peer: Option<&PeerId>, why: &str)
 where
-    S: Sink<Frame> + Unpin,
+    S: Stream<Item = Frame> + Sink<Frame> + Unpin,
 {
     debug!(peer = ?peer.map(PeerId::as_str), reason = why, "closing connection");
     let error = Message::Error {
@@ -163,7 +167,18 @@ where
     };
     let _ = socket.send(Frame::Binary(error.encode())).await;
     let _ = socket.send(Frame::Close).await;
+    let _ = tokio::time::timeout(LINGER, async {
+        while let Some(frame) = socket.next().await {
+            if frame == Frame::Close {
+                break;
+            }
+        }
+    })
+    .await;
 }
+
+/// How long a refused connection is drained before it is dropped.
+const LINGER: Duration = Duration::from_secs(2);
 
 struct Session {
     hub: Hub,
