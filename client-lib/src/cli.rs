@@ -1,11 +1,24 @@
 //! The `linli` command line: global options, the subcommands (one file
 //! each under `cli/`), and how errors map to exit codes.
 
+mod conflicts;
 mod doc;
+mod export;
 mod history;
+mod hours;
+mod household;
+mod import;
 mod init;
+mod lookup;
+mod member;
+mod output;
+mod stats;
 mod status;
+mod street;
 mod sync;
+mod task;
+mod visit;
+mod volunteer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +50,12 @@ pub struct Cli {
     )]
     pub token: Option<String>,
 
+    /// Who is using this device: a person id (for a volunteer, their
+    /// volunteer id). Recorded on visits and task events; `linli init`
+    /// remembers it.
+    #[arg(long = "as", global = true, env = "LINLI_AS", value_name = "PERSON_ID")]
+    pub person: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,6 +69,32 @@ pub enum Command {
     Sync(sync::Args),
     Status(status::Args),
     History(history::Args),
+    /// Set up the street: its directory, buildings, teams and task boards.
+    #[command(subcommand)]
+    Street(street::StreetCommand),
+    Import(import::Args),
+    /// List, show and edit households.
+    #[command(subcommand)]
+    Household(household::HouseholdCommand),
+    /// Add, edit and remove a household's members.
+    #[command(subcommand)]
+    Member(member::MemberCommand),
+    /// Record visits to households.
+    #[command(subcommand)]
+    Visit(visit::VisitCommand),
+    /// Raise, claim, work on and rate tasks.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Add, edit and list volunteers.
+    #[command(subcommand)]
+    Volunteer(volunteer::VolunteerCommand),
+    /// Log service hours.
+    #[command(subcommand)]
+    Hours(hours::HoursCommand),
+    Conflicts(conflicts::Args),
+    Resolve(conflicts::ResolveArgs),
+    Export(export::Args),
+    Stats(stats::Args),
 }
 
 /// Runs the parsed command line.
@@ -61,6 +106,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
+        Command::Street(command) => street::run(&ctx, command),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Household(command) => household::run(&ctx, command),
+        Command::Member(command) => member::run(&ctx, command),
+        Command::Visit(command) => visit::run(&ctx, command),
+        Command::Task(command) => task::run(&ctx, command),
+        Command::Volunteer(command) => volunteer::run(&ctx, command),
+        Command::Hours(command) => hours::run(&ctx, command),
+        Command::Conflicts(args) => conflicts::run(&ctx, args),
+        Command::Resolve(args) => conflicts::resolve(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
     }
 }
 
@@ -68,6 +125,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub struct Context {
     pub dir: PathBuf,
     pub token: Option<String>,
+    /// `--as`, when given.
+    pub person: Option<String>,
 }
 
 impl Context {
@@ -79,6 +138,7 @@ impl Context {
         Ok(Self {
             dir,
             token: cli.token.clone().filter(|t| !t.is_empty()),
+            person: cli.person.clone().filter(|p| !p.trim().is_empty()),
         })
     }
 
@@ -102,6 +162,24 @@ impl Context {
             Some(token) => target.with_token(token),
             None => target,
         }))
+    }
+
+    /// Who uses this device: `--as`, else the id `linli init --as` saved.
+    pub fn person(&self, client: &Client) -> anyhow::Result<String> {
+        if let Some(person) = &self.person {
+            return Ok(person.trim().to_owned());
+        }
+        client.person_id()?.context(
+            "who are you? pass --as PERSON_ID (a volunteer passes their volunteer id), \
+             or remember it on this device with `linli init --relay URL --as PERSON_ID`",
+        )
+    }
+
+    /// The street directory, asking for any of its documents missing here.
+    pub fn street(&self, client: &Client) -> anyhow::Result<linli_client::records::Street> {
+        let street = client.street()?;
+        client.want_street_documents(&street)?;
+        Ok(street)
     }
 
     /// A runtime for the commands that talk to the relay.
@@ -132,3 +210,17 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
 
 #[cfg(test)]
 mod tests;
+
+/// The document of a directory entry, which must be on this device.
+fn lookup_doc(
+    client: &Client,
+    url: &linli_records::ids::DocUrl,
+    what: &str,
+    name: &str,
+) -> anyhow::Result<linli_client::DocumentId> {
+    let doc = linli_client::records::doc_id(url)?;
+    if !client.contains(doc)? {
+        anyhow::bail!("{what} {name}'s document is not on this device yet; run `linli sync` first");
+    }
+    Ok(doc)
+}

@@ -23,6 +23,9 @@
 //!   [`Client::sync_until_idle`] syncs once and returns a [`SyncReport`];
 //!   [`Client::fetch`] fetches one document.
 //! - [`json`]: automerge ⇄ JSON, for showing documents and setting values.
+//! - [`records`]: the street's typed documents on this device — the
+//!   remembered directory and person id, and loading buildings, teams and
+//!   task boards through `linli_records`.
 //!
 //! # Driving it
 //!
@@ -63,6 +66,7 @@ pub mod history;
 mod identity;
 pub mod json;
 mod pending;
+pub mod records;
 mod relay;
 mod state;
 pub mod sync;

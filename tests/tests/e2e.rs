@@ -16,6 +16,7 @@ mod e2e {
     pub mod limits;
     pub mod memory;
     pub mod raw_peer;
+    pub mod records_cli;
     pub mod rejoin;
     pub mod relay_process;
     pub mod samod_relay;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use super::Context;
 
 /// Create (or open) this device's linli data and remember the relay (and,
-/// with `--token`, this device's token, kept in the owner-only local store).
+/// with `--token`, this device's token, kept in the owner-only local store;
+/// with `--as`, who uses this device).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The relay's websocket URL, e.g. ws://relay.example:8080/sync
@@ -20,11 +21,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(token) = &ctx.token {
         client.set_token(token)?;
     }
+    if let Some(person) = &ctx.person {
+        client.set_person_id(person)?;
+    }
     println!("linli data: {}", ctx.dir.display());
     println!("relay:      {}", linli_client::redact_url(&url));
     println!("peer id:    {}", client.peer_id());
     if ctx.token.is_some() {
         println!("token:      saved (not shown)");
+    }
+    if let Some(person) = &ctx.person {
+        println!("you are:    {person}");
     }
     Ok(ExitCode::SUCCESS)
 }

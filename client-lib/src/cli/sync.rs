@@ -25,8 +25,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .ok_or(ClientError::NoRelay)
         .context("cannot sync")?;
     let runtime = ctx.runtime()?;
-    let report =
-        runtime.block_on(client.sync_until_idle(relay, Duration::from_secs(args.timeout)))?;
+    let timeout = Duration::from_secs(args.timeout);
+    let mut report = runtime.block_on(client.sync_until_idle(relay.clone(), timeout))?;
+    // The street's directory may name documents this device has not got
+    // yet (a new building, board or team): ask for them and sync again.
+    if let Ok(street) = client.street()
+        && client.want_street_documents(&street)? > 0
+    {
+        report = runtime.block_on(client.sync_until_idle(relay, timeout))?;
+    }
     println!("synced: {report}");
     Ok(ExitCode::SUCCESS)
 }
