@@ -3,3 +3,4 @@
 mod convergence;
 mod csv_round_trip;
 mod fold_order;
+mod street_round_trip;
