@@ -86,7 +86,7 @@ pub fn parse_residents(csv: &[u8], limits: &ImportLimits) -> Result<ResidentImpo
     // Households in order of first appearance, rows grouped under them.
     let mut order: Vec<HouseholdId> = Vec::new();
     let mut groups: HashMap<HouseholdId, Vec<Row>> = HashMap::new();
-    for record in rows::records(&mut reader) {
+    for record in rows::records(&mut reader, csv) {
         let (line, record) = match record {
             Ok(r) => r,
             Err(bad) => {

@@ -274,16 +274,51 @@ impl Columns {
     }
 }
 
-/// Reads every record, pairing each with its line or a reason it is unreadable.
+/// Line numbers of byte offsets, counted incrementally (offsets only grow).
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The line a record starting at `offset` is on. csv reports the
+    /// offset just after the previous record's first terminator byte, so
+    /// the rest of that terminator (`\n` of a CRLF, blank lines) is skipped.
+    fn line_at(&mut self, input: &[u8], offset: usize) -> u64 {
+        // csv counts offsets after a UTF-8 byte order mark.
+        let bom = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let mut offset = (offset + bom).min(input.len());
+        while input.get(offset).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+            offset += 1;
+        }
+        if offset < self.offset {
+            *self = Self::default();
+        }
+        self.line += input[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = offset;
+        self.line + 1
+    }
+}
+
+/// Reads every record of `input`, pairing each with its line or a reason it
+/// is unreadable. Lines are counted from the record's byte offset, so CRLF
+/// files (what spreadsheets write) number rows as an editor does.
 pub(crate) fn records(
     reader: &mut csv::Reader<&[u8]>,
+    input: &[u8],
 ) -> Vec<Result<(u64, StringRecord), RejectedRow>> {
     let mut out = Vec::new();
     let mut last_line = 1;
+    let mut lines = LineCounter::default();
+    let mut line_of = |p: &csv::Position| lines.line_at(input, p.byte() as usize);
     for result in reader.records() {
         match result {
             Ok(record) => {
-                let line = record.position().map_or(last_line + 1, |p| p.line());
+                let line = record.position().map_or(last_line + 1, &mut line_of);
                 last_line = line;
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue; // blank line, as spreadsheets leave at the end
@@ -291,7 +326,7 @@ pub(crate) fn records(
                 out.push(Ok((line, record)));
             }
             Err(e) => {
-                let line = e.position().map_or(last_line + 1, |p| p.line());
+                let line = e.position().map_or(last_line + 1, &mut line_of);
                 last_line = line;
                 out.push(Err(RejectedRow {
                     line,
@@ -400,12 +435,24 @@ mod tests {
     fn header_names_match_loosely_and_bom_is_skipped() {
         let mut r = reader(b"\xEF\xBB\xBFVolunteer_ID, team ,name\nv1,t,n\n");
         let cols = Columns::new(&mut r, &VOLUNTEER_COLUMNS, &["team", "name"]).unwrap();
-        let recs = records(&mut r);
+        let recs = records(&mut r, b"\xEF\xBB\xBFVolunteer_ID, team ,name\nv1,t,n\n");
         let (line, rec) = recs[0].as_ref().unwrap();
         assert_eq!(*line, 2);
         assert_eq!(cols.get(rec, "volunteer_id"), "v1");
         assert_eq!(cols.get(rec, "team"), "t");
         assert_eq!(cols.get(rec, "phone"), "");
+    }
+
+    #[test]
+    fn crlf_rows_are_numbered_as_an_editor_shows_them() {
+        let input = b"team,name\r\nt1,a\r\nt2,b\r\n";
+        let mut r = reader(input);
+        let _ = Columns::new(&mut r, &VOLUNTEER_COLUMNS, &["team", "name"]).unwrap();
+        let lines: Vec<u64> = records(&mut r, input)
+            .into_iter()
+            .map(|rec| rec.unwrap().0)
+            .collect();
+        assert_eq!(lines, [2, 3]);
     }
 
     #[test]

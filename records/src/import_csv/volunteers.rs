@@ -47,7 +47,7 @@ pub fn parse_volunteers(csv: &[u8]) -> Result<VolunteerImport, ImportError> {
     let cols = Columns::new(&mut reader, &VOLUNTEER_COLUMNS, &REQUIRED)?;
     let mut rejected = Vec::new();
     let mut accepted: Vec<(TeamRef, ImportedVolunteer)> = Vec::new();
-    for record in rows::records(&mut reader) {
+    for record in rows::records(&mut reader, csv) {
         let (line, record) = match record {
             Ok(r) => r,
             Err(bad) => {
