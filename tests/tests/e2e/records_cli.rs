@@ -100,6 +100,10 @@ impl Street {
             .unwrap()
             .to_owned();
         sync(a);
+        // The relay learns which document is the street's directory, so
+        // role tokens see exactly their buildings and boards.
+        let mut relay = relay;
+        relay.restart_with(&["--directory", &directory]);
         Street {
             relay,
             _data: data,
@@ -109,15 +113,34 @@ impl Street {
         }
     }
 
-    /// A new device of the street, signed in as `person`, with everything
-    /// fetched. (Every device uses the admin token for now.)
+    /// A new device of the street, signed in as `person` with the admin
+    /// token, with everything fetched.
     fn device(&self, person: &str) -> TempDir {
+        self.device_with_token(person, &self.relay.admin_token)
+    }
+
+    /// The id of the (only) building the sample import made.
+    fn building_id(&self) -> String {
+        let street = json(self.admin.path(), &["street", "show", "--json"]);
+        street["directory"]["buildings"]
+            .as_object()
+            .and_then(|b| b.keys().next().cloned())
+            .expect("one building")
+    }
+
+    /// A device signed in as `person` with its own token of `role`/`scope`.
+    fn device_as(&self, person: &str, role: &str, scope: &str) -> TempDir {
+        let token = self.relay.create_token(role, scope, person);
+        self.device_with_token(person, &token)
+    }
+
+    fn device_with_token(&self, person: &str, token: &str) -> TempDir {
         let dir = TempDir::new().unwrap();
         ok(
             dir.path(),
             &[
                 "--token",
-                &self.relay.admin_token,
+                token,
                 "init",
                 "--relay",
                 &self.relay.bare_url,
@@ -170,8 +193,10 @@ fn first_member(hh: &Value) -> String {
 #[test]
 fn head_and_grid_worker_edit_different_households_offline_and_agree_after_sync() {
     let street = Street::new();
-    let head = street.device("head-wang");
-    let grid = street.device("grid-zhao");
+    // Each with the token of their role, scoped to the imported building.
+    let scope = format!("building:{}", street.building_id());
+    let head = street.device_as("head-wang", "building-head", &scope);
+    let grid = street.device_as("grid-zhao", "grid-worker", &scope);
     let (h1, h2) = ("c01-b001-h0001", "c01-b001-h0002");
 
     // Both have the imported building.

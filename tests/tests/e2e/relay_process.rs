@@ -181,6 +181,12 @@ impl RelayProcess {
         *self = again;
     }
 
+    /// Starts again on the same data and port with `extra_args` instead.
+    pub fn restart_with(&mut self, extra_args: &[&str]) {
+        self.extra_args = extra_args.iter().map(|s| s.to_string()).collect();
+        self.restart();
+    }
+
     /// SIGTERM, then waits; returns the exit code.
     pub fn terminate(&mut self) -> Option<i32> {
         let pid = self.child.id().to_string();
