@@ -287,9 +287,16 @@ impl LineCounter {
     /// the rest of that terminator (`\n` of a CRLF, blank lines) is skipped.
     fn line_at(&mut self, input: &[u8], offset: usize) -> u64 {
         // csv counts offsets after a UTF-8 byte order mark.
-        let bom = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if input.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let mut offset = (offset + bom).min(input.len());
-        while input.get(offset).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+        while input
+            .get(offset)
+            .is_some_and(|b| *b == b'\r' || *b == b'\n')
+        {
             offset += 1;
         }
         if offset < self.offset {

@@ -98,18 +98,16 @@ fn street_preset_round_trips_through_export_identically() {
 
     let teams = parse_volunteers(&volunteers).unwrap();
     assert!(teams.rejected.is_empty());
-    let team_docs: Vec<Team> = teams
-        .teams
-        .iter()
-        .map(|t| {
-            let mut doc = AutoCommit::new();
-            apply_team_import(&mut doc, t).unwrap();
-            Team::load(&doc).unwrap()
-        })
-        .collect();
+    let team_docs = teams_of(&teams);
     let exported = export_volunteers(&team_docs).unwrap();
     let again = parse_volunteers(exported.as_bytes()).unwrap();
-    let again_docs: Vec<Team> = again
+    let again_docs = teams_of(&again);
+    assert_eq!(again_docs, team_docs);
+}
+
+/// Each imported team applied to a fresh document, read back.
+fn teams_of(import: &linli_records::import_csv::VolunteerImport) -> Vec<Team> {
+    import
         .teams
         .iter()
         .map(|t| {
@@ -117,6 +115,5 @@ fn street_preset_round_trips_through_export_identically() {
             apply_team_import(&mut doc, t).unwrap();
             Team::load(&doc).unwrap()
         })
-        .collect();
-    assert_eq!(again_docs, team_docs);
+        .collect()
 }

@@ -8,22 +8,28 @@ use tempfile::TempDir;
 
 use super::relay_process::{RelayProcess, binary};
 
-fn linli(dir: &Path, args: &[&str]) -> Output {
+/// Runs the `linli` binary on the data folder `dir`, with nothing from the
+/// test's own environment deciding who it is.
+pub fn linli(dir: &Path, args: &[&str]) -> Output {
     Command::new(binary("linli"))
         .arg("--dir")
         .arg(dir)
         .args(args)
         .env("RUST_LOG", "warn")
+        .env_remove("LINLI_AS")
+        .env_remove("LINLI_TOKEN")
         .output()
         .expect("run linli")
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
+/// Runs `linli` and returns its stdout, failing the test if it fails.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
     let out = linli(dir, args);
     assert!(
         out.status.success(),
-        "linli {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "linli {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -3,40 +3,17 @@
 //! `linli` processes, one data directory per device.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-use super::relay_process::{RelayProcess, binary};
+use super::cli::{linli, ok};
+use super::relay_process::RelayProcess;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(name)
-}
-
-fn linli(dir: &Path, args: &[&str]) -> Output {
-    Command::new(binary("linli"))
-        .arg("--dir")
-        .arg(dir)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .env_remove("LINLI_AS")
-        .env_remove("LINLI_TOKEN")
-        .output()
-        .expect("run linli")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = linli(dir, args);
-    assert!(
-        out.status.success(),
-        "linli {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
