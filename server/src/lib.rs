@@ -32,6 +32,7 @@ pub mod routes;
 pub mod state;
 pub mod storage;
 
+use axum::serve::ListenerExt;
 use linli_protocol::PeerId;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -140,6 +141,13 @@ pub async fn serve(
         max_connections_per_token: config.max_connections_per_token,
         shutdown: shutdown.clone(),
     };
+    // Sync messages are small and answered at once: without TCP_NODELAY,
+    // Nagle's algorithm holds a reply back until the peer's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await?;
