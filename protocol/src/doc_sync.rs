@@ -243,45 +243,36 @@ impl DocSync {
         let empty = self.is_empty();
         let mut out = Vec::new();
         for (peer_id, peer) in &mut self.peers {
-            let kind = if !empty {
-                SyncKind::Sync
-            } else if peer.wants {
-                if !peer.told_unavailable {
-                    peer.told_unavailable = true;
-                    out.push(Message::DocUnavailable {
-                        sender_id: self.local.clone(),
-                        target_id: peer_id.clone(),
-                        document_id: self.id,
-                    });
-                }
-                continue;
-            } else if peer
-                .state
-                .their_heads
-                .as_ref()
-                .is_some_and(|h| !h.is_empty())
-            {
-                // They have it and we do not: ask for it.
-                SyncKind::Sync
-            } else if self.request_when_empty && !peer.lacks {
-                SyncKind::Request
-            } else {
-                continue;
-            };
-            if let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
-                let data = SyncData {
-                    sender_id: self.local.clone(),
-                    target_id: peer_id.clone(),
-                    document_id: self.id,
-                    data: message.encode(),
-                };
-                out.push(match kind {
-                    SyncKind::Request => Message::Request(data),
-                    SyncKind::Sync => Message::Sync(data),
-                });
-            }
+            out.extend(message_for(
+                self.id,
+                &self.local,
+                &self.doc,
+                empty,
+                self.request_when_empty,
+                peer_id,
+                peer,
+            ));
         }
         out
+    }
+
+    /// The message to send `peer` now, if any. After a message from `peer`
+    /// that added nothing to the document, only `peer` can need an answer:
+    /// this is [`Self::outgoing`] without asking every other peer (which,
+    /// with many peers on one document, makes each message cost as much as
+    /// there are peers).
+    pub fn outgoing_to(&mut self, peer: &PeerId) -> Option<Message> {
+        let empty = self.is_empty();
+        let state = self.peers.get_mut(peer)?;
+        message_for(
+            self.id,
+            &self.local,
+            &self.doc,
+            empty,
+            self.request_when_empty,
+            peer,
+            state,
+        )
     }
 
     /// Whether `peer`'s last message showed exactly our heads: nothing left
@@ -319,6 +310,55 @@ impl DocSync {
         confirmed.dedup();
         confirmed
     }
+}
+
+/// What `peer_id` should be sent now: sync data, a request, a
+/// doc-unavailable (once) or nothing.
+fn message_for(
+    id: DocumentId,
+    local: &PeerId,
+    doc: &Automerge,
+    empty: bool,
+    request_when_empty: bool,
+    peer_id: &PeerId,
+    peer: &mut PeerSync,
+) -> Option<Message> {
+    let kind = if !empty {
+        SyncKind::Sync
+    } else if peer.wants {
+        if peer.told_unavailable {
+            return None;
+        }
+        peer.told_unavailable = true;
+        return Some(Message::DocUnavailable {
+            sender_id: local.clone(),
+            target_id: peer_id.clone(),
+            document_id: id,
+        });
+    } else if peer
+        .state
+        .their_heads
+        .as_ref()
+        .is_some_and(|h| !h.is_empty())
+    {
+        // They have it and we do not: ask for it.
+        SyncKind::Sync
+    } else if request_when_empty && !peer.lacks {
+        SyncKind::Request
+    } else {
+        return None;
+    };
+    let message = doc.generate_sync_message(&mut peer.state)?;
+    let data = SyncData {
+        sender_id: local.clone(),
+        target_id: peer_id.clone(),
+        document_id: id,
+        data: message.encode(),
+    };
+    Some(match kind {
+        SyncKind::Request => Message::Request(data),
+        SyncKind::Sync => Message::Sync(data),
+    })
 }
 
 #[cfg(test)]

@@ -214,7 +214,12 @@ impl DocActor {
             self.reload().await;
             return;
         }
-        self.flush();
+        if received.new_change_hashes.is_empty() {
+            // Nothing changed for anyone else: answer the sender alone.
+            self.flush_to(&peer);
+        } else {
+            self.flush();
+        }
     }
 
     /// Commits `changes` with their audit entries (and compacts if due). On
@@ -275,19 +280,31 @@ impl DocActor {
         self.flush();
     }
 
-    /// Sends whatever the session says to send now.
+    /// Sends every attached peer what it needs now.
     fn flush(&mut self) {
         let Some(sync) = &mut self.sync else { return };
         for message in sync.outgoing() {
-            let target = match &message {
-                Message::Sync(d) | Message::Request(d) => &d.target_id,
-                Message::DocUnavailable { target_id, .. } => target_id,
-                _ => continue,
-            };
-            debug!(doc = %self.id, to = %target, kind = message.type_name(), "sending");
-            if let Some(a) = self.conns.get(target) {
-                a.conn.send(Outbound::Frame(message.encode()));
-            }
+            self.deliver(message);
+        }
+    }
+
+    /// Sends `peer` what it needs now.
+    fn flush_to(&mut self, peer: &PeerId) {
+        let Some(sync) = &mut self.sync else { return };
+        if let Some(message) = sync.outgoing_to(peer) {
+            self.deliver(message);
+        }
+    }
+
+    fn deliver(&self, message: Message) {
+        let target = match &message {
+            Message::Sync(d) | Message::Request(d) => &d.target_id,
+            Message::DocUnavailable { target_id, .. } => target_id,
+            _ => return,
+        };
+        debug!(doc = %self.id, to = %target, kind = message.type_name(), "sending");
+        if let Some(a) = self.conns.get(target) {
+            a.conn.send(Outbound::Frame(message.encode()));
         }
     }
 

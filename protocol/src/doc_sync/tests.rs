@@ -21,6 +21,8 @@ struct Net {
     relay_disk: Vec<Vec<u8>>,
     /// Messages the relay sent, for assertions.
     relay_sent: Vec<Message>,
+    /// Relay answers not yet delivered.
+    relay_out: Vec<Message>,
 }
 
 impl Net {
@@ -30,6 +32,7 @@ impl Net {
             clients: BTreeMap::new(),
             relay_disk: Vec::new(),
             relay_sent: Vec::new(),
+            relay_out: Vec::new(),
         }
     }
 
@@ -63,7 +66,7 @@ impl Net {
                     self.deliver_to_relay(m);
                 }
             }
-            for m in self.relay.outgoing() {
+            for m in std::mem::take(&mut self.relay_out) {
                 moved = true;
                 self.relay_sent.push(m.clone());
                 let target = match &m {
@@ -104,8 +107,13 @@ impl Net {
             other => panic!("client sent {other:?}"),
         };
         let got = self.relay.receive(&d.sender_id, kind, &d.data).unwrap();
-        if !got.new_changes.is_empty() {
+        // As linli-relay does: everyone hears of new changes; a message that
+        // added nothing is answered to its sender alone.
+        if got.new_changes.is_empty() {
+            self.relay_out.extend(self.relay.outgoing_to(&d.sender_id));
+        } else {
             self.relay_disk.push(got.new_changes);
+            self.relay_out.extend(self.relay.outgoing());
         }
     }
 
@@ -275,4 +283,29 @@ fn unattached_peer_is_refused() {
         relay.receive(&"p".into(), SyncKind::Request, &d.data),
         Err(SyncError::NotAttached { .. })
     ));
+}
+
+#[test]
+fn answering_one_peer_leaves_what_the_others_need_untouched() {
+    let mut relay = DocSync::new(doc_id(), RELAY.into(), started_doc());
+    relay.attach("a".into(), Access::ReadWrite);
+    relay.attach("b".into(), Access::ReadWrite);
+    let mut a = DocSync::new(doc_id(), "a".into(), Automerge::new()).requesting();
+    a.attach(RELAY.into(), Access::ReadWrite);
+    let Some(Message::Request(request)) = a.outgoing().pop() else {
+        panic!("a should request the document");
+    };
+    let got = relay
+        .receive(&"a".into(), SyncKind::Request, &request.data)
+        .unwrap();
+    assert!(got.new_changes.is_empty());
+    match relay.outgoing_to(&"a".into()) {
+        Some(Message::Sync(d)) => assert_eq!(d.target_id, PeerId::from("a")),
+        other => panic!("a should get the document, got {other:?}"),
+    }
+    // b was not asked: its first message is still owed.
+    let rest = relay.outgoing();
+    assert_eq!(rest.len(), 1);
+    assert!(matches!(&rest[0], Message::Sync(d) if d.target_id == PeerId::from("b")));
+    assert!(relay.outgoing_to(&"nobody".into()).is_none());
 }
