@@ -1,0 +1,153 @@
+//! `linli-bench`: runs every workload of DESIGN.md's benchmark list on
+//! linli-relay and on a reference relay built from samod, in one run, and
+//! prints a markdown table with the ratio linli ÷ samod.
+//!
+//! Build first, then run the release binaries:
+//!
+//! ```text
+//! cargo build --release --bins && target/release/linli-bench
+//! ```
+
+mod data;
+mod peer;
+mod relay;
+mod report;
+mod swarm;
+mod workloads;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::relay::{Kind, Relay};
+use crate::report::Figure;
+use crate::workloads::Sizes;
+
+#[derive(Parser)]
+#[command(about = "linli-relay beside a samod relay: same workloads, one run, ratios")]
+struct Args {
+    /// Tiny sizes: checks that every workload runs; the figures mean nothing.
+    #[arg(long)]
+    quick: bool,
+    /// Folder holding linli-relay and samod-relay (default: next to this
+    /// program).
+    #[arg(long)]
+    bin_dir: Option<PathBuf>,
+    /// gen_street.py, the synthetic street generator.
+    #[arg(long)]
+    generator: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // Interrupted, the run is dropped, and with it both relay processes.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = run(args) => result,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
+        _ = term.recv() => anyhow::bail!("terminated"),
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let sizes = if args.quick {
+        Sizes::quick()
+    } else {
+        Sizes::full()
+    };
+    let bin_dir = match args.bin_dir {
+        Some(d) => d,
+        None => std::env::current_exe()?
+            .parent()
+            .context("program folder")?
+            .to_path_buf(),
+    };
+    let generator = args.generator.unwrap_or_else(data::default_generator);
+    eprintln!("generating the {} preset…", sizes.preset);
+    let street = data::street(&generator, sizes.preset)?;
+    let sample = street.first().context("the generator wrote no building")?;
+    eprintln!(
+        "{} building documents, {} households",
+        street.len(),
+        street.iter().map(|b| b.households).sum::<usize>()
+    );
+
+    let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let mut relays = [
+        Relay::start(Kind::Linli, &bin_dir, dirs.0.path())?,
+        Relay::start(Kind::Samod, &bin_dir, dirs.1.path())?,
+    ];
+    let mut figures: [Vec<Figure>; 2] = [Vec::new(), Vec::new()];
+    let started = Instant::now();
+
+    // Each workload runs on linli, then on samod, before the next begins,
+    // so that both see the same state of a noisy machine.
+    macro_rules! each {
+        ($name:literal, |$r:ident| $body:expr) => {
+            eprintln!("{}…", $name);
+            for (i, $r) in relays.iter_mut().enumerate() {
+                #[allow(unused_mut)]
+                let mut f: Vec<Figure> =
+                    $body.with_context(|| format!("{} on {}", $name, $r.kind.name()))?;
+                figures[i].append(&mut f);
+            }
+        };
+    }
+
+    each!("latency, idle", |r| workloads::latency_idle(
+        r, &sizes, sample
+    )
+    .await);
+    each!("latency, under load", |r| workloads::latency_under_load(
+        r, &sizes, sample
+    )
+    .await);
+    each!("saturation", |r| workloads::saturation(r, &sizes, sample)
+        .await);
+    each!("idle peers", |r| workloads::idle_peers(r, &sizes, sample)
+        .await);
+    let mut stored = Vec::new();
+    each!("store the street", |r| {
+        workloads::upload_street(r, &sizes, &street)
+            .await
+            .map(|(s, f)| {
+                stored.push(s);
+                f
+            })
+    });
+    each!("fetch one building", |r| {
+        workloads::fetch_building(r, &sizes, &stored[0], "fresh device fetches one building").await
+    });
+    each!("street sync", |r| {
+        workloads::street_sync(
+            r,
+            sizes.street_syncs,
+            &stored[0],
+            "street admin's first full sync",
+        )
+        .await
+    });
+    each!("cold start", |r| workloads::cold_start(r, &stored[0]).await);
+    each!("street sync from cold", |r| {
+        workloads::street_sync(r, 1, &stored[0], "full sync, first after a restart").await
+    });
+    each!("disk", |r| workloads::disk_per_household(r, &stored[0]));
+    each!("long history", |r| workloads::long_history(
+        r, &sizes, sample
+    )
+    .await);
+
+    println!(
+        "{} building documents ({} households) and {} small documents; {} preset; {:.0} s in all\n",
+        street.len(),
+        stored[0].households,
+        sizes.small_docs,
+        sizes.preset,
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", report::table(&figures[0], &figures[1]));
+    Ok(())
+}

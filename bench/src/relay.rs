@@ -1,0 +1,189 @@
+//! The two relays under test, each a real process on a loopback port with
+//! its data in a folder of its own.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+/// How long a relay may take to start or stop before the run fails.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Limits of linli-relay raised for the benchmark, so that the workloads
+/// measure the relay and not its per-connection defences (200 messages a
+/// second, 16 connections per token, 2000 in total, idle after 120 s).
+const LINLI_BENCH_LIMITS: &[&str] = &[
+    "--max-messages-per-sec",
+    "1000000",
+    "--max-connections",
+    "100000",
+    "--max-connections-per-token",
+    "100000",
+    "--idle-timeout-secs",
+    "3600",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Linli,
+    Samod,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Linli => "linli",
+            Kind::Samod => "samod",
+        }
+    }
+
+    fn binary(self) -> &'static str {
+        match self {
+            Kind::Linli => "linli-relay",
+            Kind::Samod => "samod-relay",
+        }
+    }
+}
+
+/// A running relay process; killed when dropped.
+pub struct Relay {
+    pub kind: Kind,
+    /// The websocket URL, without credentials.
+    pub url: String,
+    /// linli's street-admin token (None for samod, which takes none).
+    pub token: Option<String>,
+    data: PathBuf,
+    bin: PathBuf,
+    child: Child,
+}
+
+impl Relay {
+    /// Starts the relay on a fresh port with its data in `data`.
+    pub fn start(kind: Kind, bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
+        let bin = bin_dir.join(kind.binary());
+        if !bin.exists() {
+            bail!(
+                "{} not found; build first: cargo build --release --bins",
+                bin.display()
+            );
+        }
+        let (child, url) = spawn(kind, &bin, data)?;
+        let token = match kind {
+            Kind::Linli => Some(
+                std::fs::read_to_string(data.join("admin-token"))
+                    .context("linli-relay wrote no admin-token")?
+                    .trim()
+                    .to_owned(),
+            ),
+            Kind::Samod => None,
+        };
+        Ok(Self {
+            kind,
+            url,
+            token,
+            data: data.to_path_buf(),
+            bin,
+            child,
+        })
+    }
+
+    /// SIGTERM and wait for the process to exit (both relays finish their
+    /// writes on SIGTERM).
+    pub fn stop(&mut self) -> anyhow::Result<()> {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status()?;
+        let deadline = Instant::now() + PATIENCE;
+        while self.child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                bail!("{} did not stop after SIGTERM", self.kind.name());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(())
+    }
+
+    /// Stops the relay and starts it again on the same data. Returns how
+    /// long the new process took to listen.
+    pub fn restart(&mut self) -> anyhow::Result<Duration> {
+        self.stop()?;
+        let started = Instant::now();
+        let (child, url) = spawn(self.kind, &self.bin, &self.data)?;
+        let ready = started.elapsed();
+        self.child = child;
+        self.url = url;
+        Ok(ready)
+    }
+
+    /// Resident memory of the relay process, in bytes.
+    pub fn rss_bytes(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let kb = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .context("no VmRSS in /proc status")?;
+        Ok(kb * 1024)
+    }
+
+    /// Bytes of every file under the relay's data folder.
+    pub fn disk_bytes(&self) -> anyhow::Result<u64> {
+        dir_bytes(&self.data)
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(kind: Kind, bin: &Path, data: &Path) -> anyhow::Result<(Child, String)> {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--listen")
+        .arg("127.0.0.1:0")
+        .arg("--data")
+        .arg(data)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if kind == Kind::Linli {
+        cmd.args(LINLI_BENCH_LIMITS);
+    }
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("start {}", bin.display()))?;
+    let stdout = child.stdout.take().context("relay stdout")?;
+    let prefix = format!("{} serving ", kind.binary());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                let url = rest.split_whitespace().next().unwrap_or_default();
+                let _ = tx.send(url.to_owned());
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(PATIENCE)
+        .with_context(|| format!("{} did not print its URL", kind.binary()))?;
+    Ok((child, url))
+}
+
+fn dir_bytes(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            dir_bytes(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
+}

@@ -1,0 +1,63 @@
+//! The benchmark harness itself works: every workload runs on both relays
+//! (real processes, real sockets, real storage) and reports a figure for
+//! each. `--quick` sizes are tiny; no timing is asserted.
+
+use std::process::Command;
+
+#[test]
+fn every_workload_runs_on_both_relays() {
+    // linli-relay comes from another package of the workspace: make sure
+    // the binary beside this one is current.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "linli-server",
+            "--bin",
+            "linli-relay",
+        ])
+        .status()
+        .expect("run cargo build");
+    assert!(built.success(), "cargo build of linli-relay failed");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_linli-bench"))
+        .arg("--quick")
+        .output()
+        .expect("run linli-bench");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "linli-bench --quick failed:\n{}\n{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| workload"))
+        .collect();
+    for workload in [
+        "edit → visible, idle",
+        "edit → visible, under load",
+        "saturation",
+        "idle peers",
+        "store the street",
+        "fresh device fetches one building",
+        "street admin's first full sync",
+        "cold start",
+        "full sync, first after a restart",
+        "disk",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with(&format!("| {workload} |"))),
+            "no row for {workload}:\n{stdout}"
+        );
+    }
+    for row in &rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // | workload | metric | linli | samod | ratio | better |
+        assert_ne!(cells[3], "–", "samod gave no figure: {row}");
+    }
+}
