@@ -1,7 +1,8 @@
 //! The reference relay for the benchmarks: an axum server whose `/sync`
 //! websocket is accepted by a samod repo storing documents in a folder
 //! (samod's filesystem storage, the layout automerge-repo's Node storage
-//! uses). It has no tokens and no access control.
+//! uses). It has no tokens and no access control, and it does not announce
+//! documents to peers, as a relay should not.
 //!
 //! Prints `samod-relay serving ws://ADDR/sync` once it listens; stops on
 //! SIGTERM or SIGINT.
@@ -14,8 +15,8 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use clap::Parser;
-use samod::Repo;
 use samod::storage::TokioFilesystemStorage;
+use samod::{Repo, ShareConfig};
 
 #[derive(Parser)]
 struct Args {
@@ -32,6 +33,10 @@ async fn main() -> anyhow::Result<()> {
     let repo = Repo::build_tokio()
         .with_storage(TokioFilesystemStorage::new(&args.data))
         .with_peer_id("samod-relay".into())
+        // A relay serves what it is asked for; it does not offer every
+        // document it holds to every peer that connects (linli-relay does
+        // not either).
+        .with_share_policy(ShareConfig::read_write().with_announce(false))
         .load()
         .await;
     let listener = tokio::net::TcpListener::bind(&args.listen)
