@@ -174,11 +174,24 @@ fn spawn(kind: Kind, bin: &Path, data: &Path) -> anyhow::Result<(Child, String)>
     Ok((child, url))
 }
 
+/// Bytes under `dir`. A running relay may remove a file while this walks
+/// (samod replaces incremental files with a compacted one): what vanished
+/// counts as nothing.
 fn dir_bytes(dir: &Path) -> anyhow::Result<u64> {
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if gone(&e) => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
     let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
+    for entry in entries {
         let entry = entry?;
-        let meta = entry.metadata()?;
+        let meta = match entry.metadata() {
+            Ok(meta) => meta,
+            Err(e) if gone(&e) => continue,
+            Err(e) => return Err(e.into()),
+        };
         total += if meta.is_dir() {
             dir_bytes(&entry.path())?
         } else {
