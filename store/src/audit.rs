@@ -32,11 +32,15 @@ impl Store {
         let tx = self.conn.transaction()?;
         crate::chunks::insert_incremental(&tx, doc, incremental)?;
         {
+            tx.prepare_cached("INSERT OR IGNORE INTO audit_names (name) VALUES (?1)")?
+                .execute([token_name])?;
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO audit (doc_id, change_hash, token_name, at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO audit (doc_id, at, change_hash, name_id)
+                 SELECT ?1, ?2, unhex(?3), id FROM audit_names WHERE name = ?4
+                 ON CONFLICT DO NOTHING",
             )?;
             for hash in change_hashes {
-                stmt.execute(params![id_param(doc), hash, token_name, at])?;
+                stmt.execute(params![id_param(doc), at, hash, token_name])?;
             }
         }
         tx.commit()?;
@@ -46,8 +50,9 @@ impl Store {
     /// The audit entries of `doc` at or after `since`, oldest first.
     pub fn audit(&self, doc: &DocumentId, since: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT change_hash, token_name, at FROM audit
-             WHERE doc_id = ?1 AND at >= ?2 ORDER BY at, id",
+            "SELECT lower(hex(a.change_hash)), n.name, a.at
+             FROM audit a JOIN audit_names n ON n.id = a.name_id
+             WHERE a.doc_id = ?1 AND a.at >= ?2 ORDER BY a.at, a.change_hash",
         )?;
         let rows = stmt.query_map(params![id_param(doc), since], |r| {
             Ok(AuditEntry {
@@ -58,5 +63,80 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::AutoCommit;
+
+    use crate::test_util::{doc_id, edit, temp_store};
+
+    fn hashes(am: &mut AutoCommit) -> Vec<String> {
+        am.get_heads().iter().map(|h| h.to_string()).collect()
+    }
+
+    #[test]
+    fn every_stored_change_is_listed_with_its_token_name_oldest_first() {
+        let (_dir, mut store) = temp_store();
+        let (doc, other) = (doc_id(1), doc_id(2));
+        let mut am = AutoCommit::new();
+        let first = edit(&mut am, 1);
+        let first_hashes = hashes(&mut am);
+        store
+            .append_audited(&doc, &first, &first_hashes, "楼长-3号楼", 1_000)
+            .unwrap();
+        let second = edit(&mut am, 2);
+        let second_hashes = hashes(&mut am);
+        store
+            .append_audited(&doc, &second, &second_hashes, "grid-worker", 2_000)
+            .unwrap();
+        store
+            .append_audited(&other, &second, &second_hashes, "grid-worker", 2_000)
+            .unwrap();
+
+        let entries = store.audit(&doc, 0).unwrap();
+        let seen: Vec<(&str, &str, i64)> = entries
+            .iter()
+            .map(|e| (e.change_hash.as_str(), e.token_name.as_str(), e.at))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (first_hashes[0].as_str(), "楼长-3号楼", 1_000),
+                (second_hashes[0].as_str(), "grid-worker", 2_000),
+            ]
+        );
+        assert!(entries.iter().all(|e| e.doc == doc));
+        assert_eq!(store.audit(&doc, 1_500).unwrap().len(), 1);
+        assert_eq!(store.audit(&doc_id(3), 0).unwrap(), []);
+    }
+
+    #[test]
+    fn a_change_that_cannot_be_attributed_is_not_stored() {
+        let (_dir, mut store) = temp_store();
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let bytes = edit(&mut am, 1);
+        let bad = vec!["not a change hash".to_string()];
+        assert!(
+            store
+                .append_audited(&doc, &bytes, &bad, "admin", 5)
+                .is_err()
+        );
+        assert_eq!(store.audit(&doc, 0).unwrap(), []);
+        assert!(store.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_change_stored_again_is_listed_once() {
+        let (_dir, mut store) = temp_store();
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let bytes = edit(&mut am, 1);
+        let h = hashes(&mut am);
+        store.append_audited(&doc, &bytes, &h, "admin", 5).unwrap();
+        store.append_audited(&doc, &bytes, &h, "admin", 5).unwrap();
+        assert_eq!(store.audit(&doc, 0).unwrap().len(), 1);
     }
 }

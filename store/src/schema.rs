@@ -52,6 +52,30 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_by_doc ON audit (doc_id, at);
     ",
+    // 3: a smaller audit log: one row per stored change is most of a busy
+    // relay's disk, so the row is its own index (no rowid, no second
+    // index), the hash is 32 bytes instead of 64 hex characters, and token
+    // names are stored once.
+    "
+    CREATE TABLE audit_names (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE audit_v3 (
+        doc_id      BLOB NOT NULL CHECK (length(doc_id) = 16),
+        at          INTEGER NOT NULL,
+        change_hash BLOB NOT NULL CHECK (length(change_hash) = 32),
+        name_id     INTEGER NOT NULL REFERENCES audit_names (id),
+        PRIMARY KEY (doc_id, at, change_hash)
+    ) WITHOUT ROWID;
+    INSERT INTO audit_names (name) SELECT DISTINCT token_name FROM audit;
+    INSERT INTO audit_v3 (doc_id, at, change_hash, name_id)
+        SELECT a.doc_id, a.at, unhex(a.change_hash), n.id
+        FROM audit a JOIN audit_names n ON n.name = a.token_name
+        WHERE true ON CONFLICT DO NOTHING;
+    DROP TABLE audit;
+    ALTER TABLE audit_v3 RENAME TO audit;
+    ",
 ];
 
 /// The schema version this build writes and understands.
@@ -108,7 +132,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         drop(Store::open(&path).unwrap());
-        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(SCHEMA_VERSION, 3);
         assert_eq!(user_version_of(&path), SCHEMA_VERSION);
     }
 
@@ -145,6 +169,42 @@ mod tests {
             other => panic!("expected SchemaTooNew, got {other:?}"),
         }
         assert_eq!(user_version_of(&path), newer);
+    }
+
+    #[test]
+    fn audit_entries_written_at_version_2_survive_the_move_to_version_3() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let hash = "ab".repeat(32);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            for (name, at) in [("street-admin", 10), ("楼长", 20)] {
+                conn.execute(
+                    "INSERT INTO audit (doc_id, change_hash, token_name, at) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![[9_u8; 16], hash, name, at],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+        let doc = linli_protocol::DocumentId::from_bytes([9; 16]);
+        let entries: Vec<(String, String, i64)> = store
+            .audit(&doc, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.change_hash, e.token_name, e.at))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (hash.clone(), "street-admin".into(), 10),
+                (hash, "楼长".into(), 20),
+            ]
+        );
     }
 
     #[test]
