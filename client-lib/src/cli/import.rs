@@ -1,10 +1,10 @@
 //! `linli import FILE.csv`: residents or volunteers from a spreadsheet.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
 use linli_records::directory;
 use linli_records::ids::DocUrl;
 use linli_records::import_csv::{
@@ -39,7 +39,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let header = String::from_utf8_lossy(header).to_ascii_lowercase();
     let is_volunteers = header.split(',').any(|c| c.trim() == "team");
-    let progress = Progress::new();
     let mut changes = 0usize;
     let mut lines = Vec::new();
     let rejected: Vec<RejectedRow>;
@@ -47,9 +46,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if is_volunteers {
         let import = parse_volunteers(&bytes).context("cannot import this file")?;
         rejected = import.rejected;
-        let total = import.teams.len();
+        let progress = Progress::new(import.teams.len());
         for (i, team) in import.teams.iter().enumerate() {
-            progress.show(i, total, &team.team.name);
+            progress.show(i, &team.team.name);
             let entry = street.directory.teams.get(&team.team.id);
             let report = match entry.and_then(|t| t.doc.as_ref()) {
                 Some(url) => {
@@ -78,13 +77,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             ));
             reports.push(json!({"team": team.team, "report": report}));
         }
+        progress.done();
     } else {
         let limits = ImportLimits::up_to(format_date(now_ms())[..4].parse().unwrap_or(2100));
         let import = parse_residents(&bytes, &limits).context("cannot import this file")?;
         rejected = import.rejected;
-        let total = import.buildings.len();
+        let progress = Progress::new(import.buildings.len());
         for (i, b) in import.buildings.iter().enumerate() {
-            progress.show(i, total, &b.building.name);
+            progress.show(i, &format!("{} {}", b.building.compound, b.building.name));
             let entry = street.directory.buildings.get(&b.building.id);
             let report = match entry.and_then(|e| e.doc.as_ref()) {
                 Some(url) => {
@@ -121,8 +121,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             ));
             reports.push(json!({"building": b.building, "report": report}));
         }
+        progress.done();
     }
-    progress.done();
     if args.json {
         print_json(&json!({
             "kind": if is_volunteers { "volunteers" } else { "residents" },
@@ -143,32 +143,35 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A progress line on stderr, only when stderr is a terminal.
+/// A progress bar on stderr for files with more than one building or team,
+/// drawn only when stderr is a terminal (indicatif hides it otherwise, so
+/// scripts and `--json` output stay clean).
 struct Progress {
-    on: bool,
+    bar: ProgressBar,
 }
 
 impl Progress {
-    fn new() -> Self {
-        Progress {
-            on: std::io::stderr().is_terminal(),
+    fn new(total: usize) -> Self {
+        let bar = if total > 1 {
+            ProgressBar::new(total as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed}, ~{eta} left)")
+        {
+            bar.set_style(style);
         }
+        Progress { bar }
     }
 
-    fn show(&self, i: usize, total: usize, what: &str) {
-        if self.on && total > 1 {
-            let done = (i * 30) / total;
-            eprint!(
-                "\r[{}{}] {i}/{total} {what}\x1b[K",
-                "#".repeat(done),
-                " ".repeat(30 - done)
-            );
-        }
+    /// `i` done; now importing `what`.
+    fn show(&self, i: usize, what: &str) {
+        self.bar.set_position(i as u64);
+        self.bar.set_message(what.to_string());
     }
 
     fn done(&self) {
-        if self.on {
-            eprint!("\r\x1b[K");
-        }
+        self.bar.finish_and_clear();
     }
 }
