@@ -65,6 +65,13 @@ pub struct Config {
     /// Seconds a document stays in memory with no peer syncing it.
     #[arg(long, env = "LINLI_IDLE_EVICT_SECS", default_value_t = 30)]
     pub idle_evict_secs: u64,
+
+    /// Largest the relay's database may grow, in MiB. Past it the relay
+    /// stores no new changes, as if the disk were full: the sender gets an
+    /// error, its device keeps the changes and retries, everything stored
+    /// stays readable. Unset: only the disk limits it.
+    #[arg(long, env = "LINLI_MAX_STORAGE_MB")]
+    pub max_storage_mb: Option<u64>,
 }
 
 impl Config {
@@ -85,6 +92,7 @@ impl Config {
             join_timeout_secs: 10,
             peer_queue: 1024,
             idle_evict_secs: 30,
+            max_storage_mb: None,
         }
     }
 

@@ -82,7 +82,10 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), RelayError> {
     let path = config.database_path();
-    let storage = Storage::open(&path).map_err(|source| RelayError::Storage {
+    let max_bytes = config
+        .max_storage_mb
+        .map(|mb| mb.saturating_mul(1024 * 1024));
+    let storage = Storage::open(&path, max_bytes).map_err(|source| RelayError::Storage {
         path: path.clone(),
         source,
     })?;

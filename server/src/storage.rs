@@ -21,9 +21,16 @@ pub struct Storage {
 }
 
 impl Storage {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens the store at `path`, capped at `max_bytes` if given (see
+    /// [`Store::limit_size`]).
+    pub fn open(path: &Path, max_bytes: Option<u64>) -> Result<Self, StoreError> {
+        let mut store = Store::open(path)?;
+        if let Some(bytes) = max_bytes {
+            let cap = store.limit_size(bytes)?;
+            tracing::info!(max_bytes = cap, "database size capped");
+        }
         Ok(Self {
-            store: Arc::new(Mutex::new(Store::open(path)?)),
+            store: Arc::new(Mutex::new(store)),
         })
     }
 

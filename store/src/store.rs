@@ -56,6 +56,22 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Caps the database file at `bytes` (rounded up to whole pages, and
+    /// never below what it already holds). A write that would pass the cap
+    /// fails with [`StoreError::DiskFull`] and changes nothing, exactly as
+    /// if the disk were full. Returns the cap in effect, in bytes.
+    pub fn limit_size(&mut self, bytes: u64) -> Result<u64, StoreError> {
+        let page_size: u64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |r| r.get::<_, i64>(0))?
+            .max(1) as u64;
+        let pages = bytes.div_ceil(page_size).clamp(1, i64::MAX as u64) as i64;
+        let in_effect: i64 =
+            self.conn
+                .pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
+        Ok(in_effect.max(0) as u64 * page_size)
+    }
 }
 
 impl fmt::Debug for Store {
@@ -129,6 +145,21 @@ fn create_private_file(_path: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_size_limit_refuses_what_does_not_fit_and_keeps_what_does() {
+        let (_dir, mut store) = crate::test_util::temp_store();
+        let cap = store.limit_size(256 * 1024).unwrap();
+        assert_eq!(cap, 256 * 1024);
+        let doc = crate::test_util::doc_id(1);
+        store.append(&doc, &[1u8; 1000]).unwrap();
+        let err = store.append(&doc, &vec![7u8; 1 << 20]).unwrap_err();
+        assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+        store.append(&doc, &[2u8; 1000]).unwrap();
+        assert_eq!(store.stats(&doc).unwrap().chunks, 2);
+        // Never below what is already stored.
+        assert!(store.limit_size(0).unwrap() > 0);
+    }
 
     #[test]
     fn open_creates_missing_parent_directories_and_the_file() {

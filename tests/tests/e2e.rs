@@ -9,6 +9,7 @@ mod e2e {
     pub mod cli;
     pub mod client_sync;
     pub mod crash;
+    pub mod disk_full;
     pub mod flaky_network;
     pub mod hostile;
     pub mod interop_js;

@@ -47,7 +47,42 @@ pub(crate) enum Outcome {
 pub(crate) struct ConnectionEnd {
     /// The relay answered the handshake.
     pub reached_peer: bool,
+    /// The relay ended it with an `error` message (say, its disk is full).
+    pub refused: bool,
     pub outcome: Outcome,
+}
+
+impl ConnectionEnd {
+    fn new(reached_peer: bool, outcome: Outcome) -> Self {
+        Self {
+            reached_peer,
+            refused: false,
+            outcome,
+        }
+    }
+
+    /// Whether the next connection may be tried at once (backoff reset):
+    /// this one reached the relay and the relay did not refuse us. A relay
+    /// that refuses would otherwise be hammered with the same upload.
+    pub fn went_well(&self) -> bool {
+        self.reached_peer && !self.refused
+    }
+}
+
+/// Why a step ended the connection.
+struct Stop {
+    why: String,
+    /// The relay sent an `error`.
+    refused: bool,
+}
+
+impl From<String> for Stop {
+    fn from(why: String) -> Self {
+        Stop {
+            why,
+            refused: false,
+        }
+    }
 }
 
 /// What the driver listens to besides the socket.
@@ -96,10 +131,8 @@ where
         local,
         on_connected,
     } = control;
-    let lost = |reached_peer: bool, why: String| ConnectionEnd {
-        reached_peer,
-        outcome: Outcome::Lost(why),
-    };
+    let lost =
+        |reached_peer: bool, why: String| ConnectionEnd::new(reached_peer, Outcome::Lost(why));
 
     // Handshake.
     let join = lock(session).join();
@@ -125,7 +158,7 @@ where
     };
     tokio::select! {
         biased;
-        _ = stopped(stop) => return ConnectionEnd { reached_peer: false, outcome: Outcome::Stopped },
+        _ = stopped(stop) => return ConnectionEnd::new(false, Outcome::Stopped),
         result = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake) => match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return lost(false, e),
@@ -155,15 +188,12 @@ where
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         if mode == Mode::UntilIdle && lock(session).is_idle() {
-            return ConnectionEnd {
-                reached_peer: true,
-                outcome: Outcome::Idle,
-            };
+            return ConnectionEnd::new(true, Outcome::Idle);
         }
-        let step: Result<Vec<Message>, String> = tokio::select! {
+        let step: Result<Vec<Message>, Stop> = tokio::select! {
             biased;
             _ = stopped(stop) => {
-                return ConnectionEnd { reached_peer: true, outcome: Outcome::Stopped };
+                return ConnectionEnd::new(true, Outcome::Stopped);
             }
             frame = socket.next() => {
                 last_heard = Instant::now();
@@ -172,11 +202,11 @@ where
                         flatten(blocking(session, move |s| s.on_frame(&bytes)).await)
                     }
                     Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => Ok(Vec::new()),
-                    Some(Ok(Frame::Text(_))) => Err(SessionEnd::TextFrame.to_string()),
+                    Some(Ok(Frame::Text(_))) => Err(SessionEnd::TextFrame.to_string().into()),
                     Some(Ok(Frame::Close)) | None => {
-                        Err("the relay closed the connection".to_owned())
+                        Err("the relay closed the connection".to_owned().into())
                     }
-                    Some(Err(e)) => Err(format!("websocket error: {e}")),
+                    Some(Err(e)) => Err(format!("websocket error: {e}").into()),
                 }
             }
             changed = local.recv() => match changed {
@@ -189,9 +219,9 @@ where
             _ = ticker.tick() => {
                 let silent = last_heard.elapsed();
                 if silent >= SILENT_LIMIT {
-                    Err(format!("the relay has been silent for {}s", silent.as_secs()))
+                    Err(format!("the relay has been silent for {}s", silent.as_secs()).into())
                 } else if silent >= PING_AFTER {
-                    socket.send(Frame::Ping(Vec::new())).await.map(|()| Vec::new()).map_err(|e| e.to_string())
+                    socket.send(Frame::Ping(Vec::new())).await.map(|()| Vec::new()).map_err(|e| e.to_string().into())
                 } else {
                     Ok(Vec::new())
                 }
@@ -203,7 +233,12 @@ where
                     return lost(true, e);
                 }
             }
-            Err(e) => return lost(true, e),
+            Err(stop) => {
+                return ConnectionEnd {
+                    refused: stop.refused,
+                    ..lost(true, stop.why)
+                };
+            }
         }
     }
 }
@@ -246,11 +281,14 @@ where
         .map_err(|e| format!("sync task failed: {e}"))
 }
 
-fn flatten(r: Result<Result<Vec<Message>, SessionEnd>, String>) -> Result<Vec<Message>, String> {
+fn flatten(r: Result<Result<Vec<Message>, SessionEnd>, String>) -> Result<Vec<Message>, Stop> {
     match r {
         Ok(Ok(out)) => Ok(out),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(e) => Err(e),
+        Ok(Err(e)) => Err(Stop {
+            refused: matches!(e, SessionEnd::RelayError(_)),
+            why: e.to_string(),
+        }),
+        Err(e) => Err(e.into()),
     }
 }
 

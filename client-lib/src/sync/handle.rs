@@ -145,7 +145,7 @@ async fn sync_loop(
                     on_connected: &on_connected,
                 };
                 let end = connection::run(session, socket, Mode::Forever, control).await;
-                if end.reached_peer {
+                if end.went_well() {
                     backoff.reset();
                 }
                 match end.outcome {

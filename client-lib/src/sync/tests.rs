@@ -232,6 +232,61 @@ async fn the_driver_syncs_over_channels_until_idle_and_the_relay_confirms() {
 }
 
 #[tokio::test]
+async fn a_relay_that_refuses_with_an_error_is_not_retried_at_once() {
+    let (_dir, client) = client();
+    let doc = client.create().unwrap();
+    let (ours, mut theirs) = socket_pair();
+    // A relay that answers the handshake, then refuses the first upload
+    // (as linli-relay does when its disk is full).
+    tokio::spawn(async move {
+        let mut joined = false;
+        while let Some(Ok(Frame::Binary(bytes))) = theirs.next().await {
+            let answer = match Message::decode(&bytes, MAX_FRAME_BYTES).unwrap() {
+                Message::Join { sender_id, .. } if !joined => {
+                    joined = true;
+                    Message::Peer {
+                        sender_id: PeerId::new("full-relay"),
+                        target_id: sender_id,
+                        selected_protocol_version: PROTOCOL_VERSION.to_owned(),
+                        peer_metadata: None,
+                    }
+                }
+                _ => Message::Error {
+                    message: "relay could not store changes: the disk is full".into(),
+                    sender_id: None,
+                    target_id: None,
+                },
+            };
+            if theirs.send(Frame::Binary(answer.encode())).await.is_err() {
+                break;
+            }
+        }
+    });
+    let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
+    let (_stop_tx, mut stop) = watch::channel(false);
+    let mut local = client.inner.local_changes.subscribe();
+    let end = connection::run(
+        session,
+        ours,
+        Mode::UntilIdle,
+        Control {
+            stop: &mut stop,
+            local: &mut local,
+            on_connected: &|_| {},
+        },
+    )
+    .await;
+    assert!(end.reached_peer);
+    assert!(end.refused);
+    assert!(!end.went_well(), "the backoff must keep growing");
+    match &end.outcome {
+        Outcome::Lost(why) => assert!(why.contains("disk is full"), "{why}"),
+        other => panic!("expected a lost connection, got {other:?}"),
+    }
+    assert_eq!(client.pending(doc).unwrap().changes, 1);
+}
+
+#[tokio::test]
 async fn sync_until_idle_pushes_and_a_second_device_fetches_over_a_websocket() {
     let relay = TestRelay::new();
     let url = relay.listen().await;

@@ -200,8 +200,10 @@ impl Client {
                 Ok(Err(DialError::Failed(reason))) => last_error = Some(reason),
                 Ok(Ok((end, session_totals, session_unsettled))) => {
                     connected |= end.reached_peer;
-                    if end.reached_peer {
+                    if end.went_well() {
                         backoff.reset();
+                    }
+                    if end.reached_peer {
                         totals.updated.extend(session_totals.updated);
                         totals.unavailable.extend(session_totals.unavailable);
                         totals.failed.extend(session_totals.failed);
