@@ -196,6 +196,24 @@ fn client() -> (tempfile::TempDir, Client) {
 
 const T: Duration = Duration::from_secs(10);
 
+/// Runs one connection of `client` over `socket` until it is idle or ends.
+async fn drive_until_idle(client: &Client, socket: ChannelSocket) -> connection::ConnectionEnd {
+    let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
+    let (_stop_tx, mut stop) = watch::channel(false);
+    let mut local = client.inner.local_changes.subscribe();
+    connection::run(
+        session,
+        socket,
+        Mode::UntilIdle,
+        Control {
+            stop: &mut stop,
+            local: &mut local,
+            on_connected: &|_| {},
+        },
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_driver_syncs_over_channels_until_idle_and_the_relay_confirms() {
     let relay = TestRelay::new();
@@ -209,20 +227,7 @@ async fn the_driver_syncs_over_channels_until_idle_and_the_relay_confirms() {
 
     let (ours, theirs) = socket_pair();
     tokio::spawn(relay.clone().serve(theirs));
-    let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
-    let (_stop_tx, mut stop) = watch::channel(false);
-    let mut local = client.inner.local_changes.subscribe();
-    let end = connection::run(
-        session,
-        ours,
-        Mode::UntilIdle,
-        Control {
-            stop: &mut stop,
-            local: &mut local,
-            on_connected: &|_| {},
-        },
-    )
-    .await;
+    let end = drive_until_idle(&client, ours).await;
     assert_eq!(end.outcome, Outcome::Idle);
     assert!(end.reached_peer);
     assert_eq!(relay.json_of(doc), Some(json!({"name": "3号楼"})));
@@ -262,20 +267,7 @@ async fn a_relay_that_refuses_with_an_error_is_not_retried_at_once() {
             }
         }
     });
-    let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
-    let (_stop_tx, mut stop) = watch::channel(false);
-    let mut local = client.inner.local_changes.subscribe();
-    let end = connection::run(
-        session,
-        ours,
-        Mode::UntilIdle,
-        Control {
-            stop: &mut stop,
-            local: &mut local,
-            on_connected: &|_| {},
-        },
-    )
-    .await;
+    let end = drive_until_idle(&client, ours).await;
     assert!(end.reached_peer);
     assert!(end.refused);
     assert!(!end.went_well(), "the backoff must keep growing");
