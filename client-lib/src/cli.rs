@@ -142,10 +142,17 @@ impl Context {
         })
     }
 
-    /// Opens (creating if needed) the client in the data directory.
+    /// Opens (creating if needed) the client in the data directory. Its
+    /// changes are signed with who uses the device, when that is known.
     pub fn open(&self) -> anyhow::Result<Client> {
-        Client::open(&self.dir)
-            .with_context(|| format!("cannot open linli data in {}", self.dir.display()))
+        let client = Client::open(&self.dir)
+            .with_context(|| format!("cannot open linli data in {}", self.dir.display()))?;
+        let author = match &self.person {
+            Some(person) => Some(person.trim().to_owned()),
+            None => client.person_id()?,
+        };
+        client.set_author(author.as_deref());
+        Ok(client)
     }
 
     /// The configured relay, with the token if one was given.

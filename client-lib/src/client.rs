@@ -62,6 +62,7 @@ impl Client {
             docs: HashMap::new(),
             peer_id: identity.peer_id.clone(),
             actor: identity.new_actor(),
+            author: None,
         };
         tracing::debug!(dir = %dir.display(), peer = %identity.peer_id, "client opened");
         Ok(Client {

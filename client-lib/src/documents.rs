@@ -20,6 +20,13 @@ impl Client {
         self.create_with(|_| Ok(())).map(|(id, ())| id)
     }
 
+    /// Records `person` (a person id, as `--as` gives it) as the author of
+    /// this client's changes from now on: each change carries it as its
+    /// message, so other devices can say who wrote a value. `None` stops.
+    pub fn set_author(&self, person: Option<&str>) {
+        self.lock().author = person.map(str::to_owned);
+    }
+
     /// Creates a new document whose first change is made by `edit`, and
     /// stores it. If `edit` makes no operations the first change is empty.
     pub fn create_with<R, F>(&self, edit: F) -> Result<(DocumentId, R), ClientError>
@@ -36,11 +43,11 @@ impl Client {
                     doc: id,
                     source: Box::new(source),
                 })?;
-                tx.commit_with(commit_options());
+                tx.commit_with(commit_options(state.author.as_deref()));
                 result
             };
             if am.get_heads().is_empty() {
-                am.empty_commit(commit_options());
+                am.empty_commit(commit_options(state.author.as_deref()));
             }
             state.store.append(&id, &am.save())?;
             compact(&mut state.store, &id, &am);
@@ -69,6 +76,7 @@ impl Client {
             if state.store.doc_meta_get(&doc, READ_ONLY_KEY)?.is_some() {
                 return Err(ClientError::ReadOnly { doc });
             }
+            let author = state.author.clone();
             let (result, saved) = {
                 let loaded = match state.loaded(doc)? {
                     Some(l) if !l.sync.is_empty() => l,
@@ -91,7 +99,7 @@ impl Client {
                     tx.rollback();
                     return Ok(result);
                 }
-                tx.commit_with(commit_options());
+                tx.commit_with(commit_options(author.as_deref()));
                 (result, (am.save_after(&before), am.get_heads()))
             };
             let (bytes, heads) = saved;
@@ -199,8 +207,14 @@ impl Client {
     }
 }
 
-fn commit_options() -> CommitOptions {
-    CommitOptions::default().with_time(change_time_now())
+/// Every local change carries its time and, when known, who made it (as
+/// the change message, which other automerge peers show as such).
+fn commit_options(author: Option<&str>) -> CommitOptions {
+    let options = CommitOptions::default().with_time(change_time_now());
+    match author {
+        Some(person) => options.with_message(person.to_owned()),
+        None => options,
+    }
 }
 
 /// Compacts `doc` if the store's policy says so. The change is already

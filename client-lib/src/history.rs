@@ -22,6 +22,9 @@ pub struct HistoryEntry {
     pub actor: String,
     /// Made on this device.
     pub this_device: bool,
+    /// Who made it, as the change's message says (a linli device records
+    /// the person id of whoever uses it).
+    pub author: Option<String>,
     /// The relay token that stored it, where the relay told us.
     pub stored_by: Option<String>,
     /// The fields it set or deleted, as slash-separated paths.
@@ -56,6 +59,7 @@ pub fn history_of(doc: &Automerge, device_prefix: &[u8], prefix: &str) -> Vec<Hi
             time_ms: meta.timestamp,
             actor: meta.actor.to_hex_string(),
             this_device: meta.actor.to_bytes().starts_with(device_prefix),
+            author: meta.message.as_deref().map(str::to_owned),
             stored_by: None,
             fields,
         });

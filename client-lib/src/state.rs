@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub docs: HashMap<DocumentId, Loaded>,
     pub peer_id: PeerId,
     pub actor: ActorId,
+    /// Who is editing (a person id), recorded as each change's message.
+    pub author: Option<String>,
 }
 
 impl State {

@@ -43,6 +43,9 @@ pub struct ConflictValue {
     pub op: String,
     /// The writing device's automerge actor id (hex).
     pub actor: String,
+    /// Who wrote it, as the change's message says (linli devices record the
+    /// person id of whoever uses them), when the change is known and has one.
+    pub author: Option<String>,
     /// Hash of the change holding the operation, when the change is known.
     pub change: Option<String>,
     /// The change's timestamp as its writer recorded it (linli writers commit
@@ -94,30 +97,41 @@ pub enum ConflictError {
 
 /// Where each operation's change is, by actor.
 struct ChangeIndex {
-    by_actor: HashMap<ActorId, Vec<(u64, u64, ChangeHash, i64)>>,
+    by_actor: HashMap<ActorId, Vec<IndexedChange>>,
+}
+
+/// What a conflict listing needs of one change.
+struct IndexedChange {
+    start_op: u64,
+    max_op: u64,
+    hash: ChangeHash,
+    time: i64,
+    message: Option<String>,
 }
 
 impl ChangeIndex {
     fn new(doc: &Automerge) -> Self {
         let mut by_actor: HashMap<ActorId, Vec<_>> = HashMap::new();
         for meta in doc.get_changes_meta(&[]) {
-            by_actor.entry(meta.actor.into_owned()).or_default().push((
-                meta.start_op,
-                meta.max_op,
-                meta.hash,
-                meta.timestamp,
-            ));
+            by_actor
+                .entry(meta.actor.into_owned())
+                .or_default()
+                .push(IndexedChange {
+                    start_op: meta.start_op,
+                    max_op: meta.max_op,
+                    hash: meta.hash,
+                    time: meta.timestamp,
+                    message: meta.message.map(|m| m.into_owned()),
+                });
         }
         ChangeIndex { by_actor }
     }
 
-    fn find(&self, actor: &ActorId, counter: u64) -> Option<(ChangeHash, i64)> {
+    fn find(&self, actor: &ActorId, counter: u64) -> Option<&IndexedChange> {
         self.by_actor
             .get(actor)?
             .iter()
-            .find_map(|(start, max, hash, time)| {
-                (*start <= counter && counter <= *max).then_some((*hash, *time))
-            })
+            .find(|c| c.start_op <= counter && counter <= c.max_op)
     }
 }
 
@@ -190,8 +204,9 @@ fn describe_value(
         value: to_json(doc, value, id)?,
         op: id.to_string(),
         actor,
-        change: change.map(|(hash, _)| hash.to_string()),
-        time: change.and_then(|(_, t)| (t != 0).then_some(t)),
+        author: change.and_then(|c| c.message.clone()),
+        change: change.map(|c| c.hash.to_string()),
+        time: change.and_then(|c| (c.time != 0).then_some(c.time)),
         winner: winner == Some(id),
     })
 }
@@ -362,7 +377,11 @@ mod tests {
         a.put(&h1, "phone", "131").unwrap();
         a.commit_with(CommitOptions::default().with_time(2_000));
         b.put(&h1, "phone", "132").unwrap();
-        b.commit_with(CommitOptions::default().with_time(3_000));
+        b.commit_with(
+            CommitOptions::default()
+                .with_time(3_000)
+                .with_message("grid-worker-li".to_owned()),
+        );
         a.merge(&mut b).unwrap();
         a
     }
@@ -374,11 +393,18 @@ mod tests {
         assert_eq!(conflicts.len(), 1);
         let c = &conflicts[0];
         assert_eq!(c.path, ["households", "h1", "phone"]);
-        let mut values: Vec<_> = c.values.iter().map(|v| (v.value.clone(), v.time)).collect();
-        values.sort_by_key(|(_, t)| *t);
+        let mut values: Vec<_> = c
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.time, v.author.as_deref()))
+            .collect();
+        values.sort_by_key(|(_, t, _)| *t);
         assert_eq!(
             values,
-            [(json!("131"), Some(2_000)), (json!("132"), Some(3_000))]
+            [
+                (json!("131"), Some(2_000), None),
+                (json!("132"), Some(3_000), Some("grid-worker-li")),
+            ]
         );
         assert_eq!(c.values.iter().filter(|v| v.winner).count(), 1);
         assert!(c.values.iter().all(|v| v.change.is_some()));

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Context;
 use super::lookup::edit_err;
-use super::output::{format_time, print_json};
+use super::output::{format_time, print_json, printable};
 
 /// List fields with concurrent values (of one document, or of every
 /// document on this device): the document, the path, and each value with
@@ -60,6 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                         "pick": i + 1,
                         "value": v.value,
                         "actor": v.actor,
+                        "author": v.author,
                         "this_device": client.is_own_actor(&v.actor),
                         "time": v.time,
                         "winner": v.winner,
@@ -77,10 +78,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for (doc, c) in &all {
         println!("{}  {}", doc.url(), c.path.join("/"));
         for (i, v) in c.values.iter().enumerate() {
-            let who = if client.is_own_actor(&v.actor) {
+            let device = if client.is_own_actor(&v.actor) {
                 "this device".to_owned()
             } else {
                 format!("device {}", &v.actor[..v.actor.len().min(12)])
+            };
+            // The author is whatever the writing device recorded: show it
+            // without control characters, which could drive the terminal.
+            let who = match v.author.as_deref().map(printable) {
+                Some(person) if !person.is_empty() => format!("{person} ({device})"),
+                _ => device,
             };
             let when = v
                 .time

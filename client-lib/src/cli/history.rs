@@ -7,6 +7,7 @@ use linli_client::DocumentId;
 use linli_client::history::format_time;
 
 use super::Context;
+use super::output::printable;
 
 /// Show every change of a document (or of the fields under PATH): when,
 /// by which device, which fields, and — when the relay can be asked — the
@@ -48,12 +49,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for e in &entries {
-        let who = match (&e.stored_by, e.this_device) {
-            (Some(name), true) => format!("{name} (this device)"),
-            (Some(name), false) => name.clone(),
-            (None, true) => "this device".to_owned(),
-            (None, false) => format!("device {}", &e.actor[..e.actor.len().min(16)]),
+        let device = if e.this_device {
+            "this device".to_owned()
+        } else {
+            format!("device {}", &e.actor[..e.actor.len().min(16)])
         };
+        let mut who = match e.author.as_deref().map(printable) {
+            Some(person) if !person.is_empty() => format!("{person} ({device})"),
+            _ => device,
+        };
+        if let Some(name) = &e.stored_by {
+            who.push_str(&format!(", stored by {}", printable(name)));
+        }
         println!("{}  {who}  {}", format_time(e.time_ms), e.fields.join(", "));
     }
     Ok(ExitCode::SUCCESS)

@@ -36,6 +36,12 @@ fn char_width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
+/// `s` without control characters: for text another device wrote (an
+/// author's name, say), which must not drive this terminal.
+pub fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// `s` padded with spaces to `cols` terminal columns.
 pub fn pad(s: &str, cols: usize) -> String {
     let mut out = s.to_owned();

@@ -157,6 +157,7 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
     let url = with_token(&relay, &secret);
     let home = TempDir::new().unwrap();
     let wang = linli_client::Client::open(home.path()).unwrap();
+    wang.set_author(Some("head-wang"));
     let doc = wang.create().unwrap();
     for phone in ["138-0000-0001", "139-0000-0002"] {
         wang.change(doc, |tx| {
@@ -172,6 +173,11 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
     let history = wang.history(doc, "households/h1/phone").unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
     assert!(history.iter().all(|e| e.this_device));
+    assert!(
+        history
+            .iter()
+            .all(|e| e.author.as_deref() == Some("head-wang"))
+    );
     let names = wang.relay_audit(url.as_str(), doc).await.unwrap();
     for entry in &history {
         assert_eq!(

@@ -317,21 +317,29 @@ fn a_concurrent_phone_edit_is_listed_and_resolved_the_same_on_both_devices() {
         let list = conflicts.as_array().unwrap();
         assert_eq!(list.len(), 1, "{conflicts}");
         assert_eq!(list[0]["path"], path.as_str());
-        let mut values: Vec<&str> = list[0]["values"]
+        // Each value says who wrote it (the person each device signs as).
+        let mut values: Vec<(&str, &str)> = list[0]["values"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| v["value"].as_str().unwrap())
+            .map(|v| (v["value"].as_str().unwrap(), v["author"].as_str().unwrap()))
             .collect();
         values.sort();
-        assert_eq!(values, ["131-1111-1111", "132-2222-2222"]);
+        assert_eq!(
+            values,
+            [
+                ("131-1111-1111", "head-wang"),
+                ("132-2222-2222", "grid-zhao")
+            ]
+        );
         url = Some(list[0]["url"].as_str().unwrap().to_owned());
     }
     let text = ok(grid.path(), &["conflicts"]);
     assert!(
-        text.contains(&path) && text.contains("this device"),
+        text.contains(&path) && text.contains("grid-zhao (this device)"),
         "{text}"
     );
+    assert!(text.contains("by head-wang (device "), "{text}");
 
     // The head keeps the grid worker's number.
     let conflicts = json(head.path(), &["conflicts", "--json"]);
