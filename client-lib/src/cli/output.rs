@@ -4,36 +4,14 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
+use unicode_width::UnicodeWidthStr;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Columns `s` takes in a terminal: East Asian wide and full-width
-/// characters take two, control and combining characters none.
+/// Columns `s` takes in a terminal (East Asian wide and full-width
+/// characters take two, combining marks none), by Unicode's rules.
 pub fn width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> usize {
-    let u = c as u32;
-    if c.is_control() || (0x300..=0x36F).contains(&u) || (0x200B..=0x200F).contains(&u) {
-        return 0;
-    }
-    let wide = matches!(u,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD);
-    if wide { 2 } else { 1 }
+    UnicodeWidthStr::width(s)
 }
 
 /// `s` without control characters: for text another device wrote (an
@@ -50,9 +28,14 @@ pub fn pad(s: &str, cols: usize) -> String {
 }
 
 /// Prints `rows` under `headers`, each column as wide as its widest cell.
+/// Cells hold text other devices wrote: control characters are dropped.
 pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| printable(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             if i < widths.len() {
                 widths[i] = widths[i].max(width(cell));
@@ -75,7 +58,7 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
         println!("{}", text.join("  ").trim_end());
     };
     line(headers.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
 }
@@ -182,7 +165,14 @@ mod tests {
     #[test]
     fn chinese_text_is_two_columns_a_character() {
         assert_eq!(width("东湖1区"), 7);
+        assert_eq!(width("２单元"), 6);
+        assert_eq!(width("e\u{301}"), 1);
         assert_eq!(pad("牟杰", 6), "牟杰  ");
+    }
+
+    #[test]
+    fn text_from_other_devices_cannot_drive_the_terminal() {
+        assert_eq!(printable("王\u{1b}[2J芳\r\n"), "王[2J芳");
     }
 
     #[test]
