@@ -32,7 +32,7 @@ fn relay() -> &'static Relay {
     static RELAY: OnceLock<Relay> = OnceLock::new();
     RELAY.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(&dir.path().join("relay.sqlite")).expect("storage");
+        let storage = Storage::open(&dir.path().join("relay.sqlite"), None).expect("storage");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
