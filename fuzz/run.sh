@@ -10,9 +10,16 @@ export RUSTC_BOOTSTRAP=1
 DECODE_RUNS=${DECODE_RUNS:-1000000}
 SESSION_RUNS=${SESSION_RUNS:-200000}
 RELAY_RUNS=${RELAY_RUNS:-20000}
+IMPORT_RUNS=${IMPORT_RUNS:-200000}
+RECORDS_RUNS=${RECORDS_RUNS:-200000}
 
 # Seed the decoder with frames captured from real automerge-repo peers.
-mkdir -p corpus/decode_message corpus/relay_connection corpus/sync_session
+mkdir -p corpus/decode_message corpus/relay_connection corpus/sync_session \
+  corpus/import_csv corpus/records_load
+# CSV files in gen_street.py's format, and each kind of document as JSON
+# (made with the linli CLI: `linli doc show URL --json`).
+cp seeds/import_csv/* corpus/import_csv/
+cp seeds/records_load/* corpus/records_load/
 cp ../protocol/tests/fixtures/js/*.cbor corpus/decode_message/
 # … and the relay's connection with each of them as one framed message
 # (two length bytes, little-endian, then the frame).
@@ -37,3 +44,5 @@ run() {
 run decode_message "$DECODE_RUNS"
 run sync_session "$SESSION_RUNS"
 run relay_connection "$RELAY_RUNS"
+run import_csv "$IMPORT_RUNS"
+run records_load "$RECORDS_RUNS"
