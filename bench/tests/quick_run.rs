@@ -7,7 +7,9 @@ use std::process::Command;
 #[test]
 fn every_workload_runs_on_both_relays() {
     // linli-relay comes from another package of the workspace: make sure
-    // the binary beside this one is current.
+    // the binary beside this one is current. The same packages as the
+    // end-to-end tests build (tests/tests/e2e/relay_process.rs), so that
+    // one feature resolution serves both and the second build is a no-op.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = Command::new(cargo)
         .args([
@@ -15,8 +17,9 @@ fn every_workload_runs_on_both_relays() {
             "--quiet",
             "-p",
             "linli-server",
-            "--bin",
-            "linli-relay",
+            "-p",
+            "linli-client",
+            "--bins",
         ])
         .status()
         .expect("run cargo build");
