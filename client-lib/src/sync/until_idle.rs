@@ -52,12 +52,18 @@ impl fmt::Display for SyncReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} document(s), {} updated from the relay, {} unavailable, {} local change(s) not confirmed",
+            "{} document(s), {} updated from the relay, ",
             self.documents,
             self.updated.len(),
-            self.unavailable.len(),
-            self.pending.changes
         )?;
+        match self.unavailable.len() {
+            0 => write!(f, "0 unavailable, ")?,
+            n => write!(
+                f,
+                "{n} unavailable (not on the relay, or not shared with this device's token), "
+            )?,
+        }
+        write!(f, "{} local change(s) not confirmed", self.pending.changes)?;
         if let Some(age) = self.pending.oldest_age(SystemTime::now()) {
             write!(f, " (oldest {} old)", human_duration(age))?;
         }
