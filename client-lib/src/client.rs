@@ -57,12 +57,14 @@ impl Client {
         create_private_dir(&dir)?;
         let mut store = Store::open(&dir.join(STORE_FILE))?;
         let identity = Identity::load_or_create(&mut store)?;
+        let outside_version = store.data_version()?;
         let state = State {
             store,
             docs: HashMap::new(),
             peer_id: identity.peer_id.clone(),
             actor: identity.new_actor(),
             author: None,
+            outside_version,
         };
         tracing::debug!(dir = %dir.display(), peer = %identity.peer_id, "client opened");
         Ok(Client {

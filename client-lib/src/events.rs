@@ -17,7 +17,9 @@ const CAPACITY: usize = 256;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DocEventKind {
-    /// A change made on this device was committed to the local store.
+    /// A change made on this device was committed to the local store (by
+    /// this client, or by another process using the same store, such as
+    /// the `linli` CLI while an app keeps a sync loop running).
     Local,
     /// Changes from the relay were applied and committed locally.
     Remote,

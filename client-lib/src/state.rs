@@ -38,6 +38,9 @@ pub(crate) struct State {
     pub actor: ActorId,
     /// Who is editing (a person id), recorded as each change's message.
     pub author: Option<String>,
+    /// The store's `data_version` when this client last took in what other
+    /// processes wrote to it.
+    pub outside_version: i64,
 }
 
 impl State {

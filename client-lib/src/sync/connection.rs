@@ -23,6 +23,9 @@ pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_AFTER: Duration = Duration::from_secs(15);
 /// After this long without any frame from the relay, give the connection up.
 const SILENT_LIMIT: Duration = Duration::from_secs(45);
+/// How often a connection looks for changes another process wrote to the
+/// store (one SQLite pragma when there are none).
+const OUTSIDE_CHECK: Duration = Duration::from_secs(1);
 /// How long a polite close may take.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -186,6 +189,8 @@ where
     let mut last_heard = Instant::now();
     let mut ticker = tokio::time::interval(PING_AFTER / 3);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut outside = tokio::time::interval(OUTSIDE_CHECK);
+    outside.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         if mode == Mode::UntilIdle && lock(session).is_idle() {
             return ConnectionEnd::new(true, Outcome::Idle);
@@ -216,6 +221,7 @@ where
                 }
                 Err(broadcast::error::RecvError::Closed) => Ok(Vec::new()),
             },
+            _ = outside.tick() => flatten(blocking(session, |s| s.on_outside_writes()).await),
             _ = ticker.tick() => {
                 let silent = last_heard.elapsed();
                 if silent >= SILENT_LIMIT {

@@ -242,3 +242,53 @@ pub(crate) fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
     heads.sort();
     heads
 }
+
+impl Client {
+    /// Takes in what other processes wrote to this device's store since the
+    /// last look (the `linli` CLI editing while an app's sync loop runs):
+    /// documents in memory get the stored changes merged in, and documents
+    /// created elsewhere are reported too, so the session can offer them.
+    /// Cheap when nobody else wrote (one SQLite pragma).
+    pub(crate) fn absorb_outside_writes(&self) -> Result<Vec<DocumentId>, ClientError> {
+        let mut touched = Vec::new();
+        let mut events = Vec::new();
+        {
+            let mut state = self.lock();
+            let version = state.store.data_version()?;
+            if version == state.outside_version {
+                return Ok(touched);
+            }
+            state.outside_version = version;
+            let State { store, docs, .. } = &mut *state;
+            for doc in store.list()? {
+                let Some(loaded) = docs.get_mut(&doc) else {
+                    touched.push(doc);
+                    continue;
+                };
+                let mut stored = match store.load(&doc) {
+                    Ok(Some(stored)) => stored,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        tracing::error!(%doc, error = %e, "cannot load what another process stored");
+                        continue;
+                    }
+                };
+                let am = loaded.sync.doc_mut();
+                let before = am.get_heads();
+                if let Err(e) = am.merge(&mut stored) {
+                    tracing::error!(%doc, error = %e, "cannot merge what another process stored");
+                    continue;
+                }
+                let after = am.get_heads();
+                if after != before {
+                    touched.push(doc);
+                    events.push((doc, after));
+                }
+            }
+        }
+        for (doc, heads) in events {
+            self.inner.events.emit(doc, DocEventKind::Local, heads);
+        }
+        Ok(touched)
+    }
+}

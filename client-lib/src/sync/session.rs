@@ -255,6 +255,16 @@ impl Session {
         Ok(out)
     }
 
+    /// Another process may have written to the store: offer what it wrote.
+    pub(crate) fn on_outside_writes(&mut self) -> Result<Vec<Message>, SessionEnd> {
+        let docs = self.client.absorb_outside_writes().map_err(store_end)?;
+        let mut out = Vec::new();
+        for doc in docs {
+            out.extend(self.on_local_change(doc)?);
+        }
+        Ok(out)
+    }
+
     /// The local-change notices overflowed: re-send for every document.
     pub(crate) fn on_local_overflow(&mut self) -> Result<Vec<Message>, SessionEnd> {
         let docs = match &self.scope {

@@ -168,3 +168,56 @@ async fn unknown_document_is_reported_unavailable() {
         "{result:?}"
     );
 }
+
+#[tokio::test]
+async fn a_running_sync_loop_pushes_what_another_process_wrote_to_the_same_store() {
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let home = TempDir::new().unwrap();
+    // An app keeps the sync loop running on the device...
+    let app = Client::open(home.path()).unwrap();
+    let doc = app.create().unwrap();
+    put(&app, doc, "building", "3号楼");
+    let handle = app.connect(relay.url.as_str()).unwrap();
+    assert!(handle.wait_connected(PATIENCE).await);
+    let mut events = app.subscribe_all();
+
+    // ... while the `linli` CLI (another SQLite connection to the same
+    // store, as another process has) edits one document and creates one.
+    let cli = Client::open(home.path()).unwrap();
+    put(&cli, doc, "note", "visited");
+    let created = cli.create().unwrap();
+    put(&cli, created, "building", "4号楼");
+    let mut expected = std::collections::HashMap::from([
+        (doc, sorted(cli.heads(doc).unwrap())),
+        (created, sorted(cli.heads(created).unwrap())),
+    ]);
+
+    // The app's loop notices and the relay confirms both, no reconnect.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !expected.is_empty() {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("the relay did not confirm the other process's changes in time")
+            .expect("events closed");
+        if event.kind == DocEventKind::Confirmed
+            && expected.get(&event.doc) == Some(&sorted(event.heads.clone()))
+        {
+            expected.remove(&event.doc);
+        }
+    }
+    handle.stop().await;
+
+    let other = TempDir::new().unwrap();
+    let fresh = Client::open(other.path()).unwrap();
+    fresh.want(doc).unwrap();
+    fresh.want(created).unwrap();
+    sync(&fresh, &relay.url).await;
+    assert_eq!(get(&fresh, doc, "note").as_deref(), Some("visited"));
+    assert_eq!(get(&fresh, created, "building").as_deref(), Some("4号楼"));
+}
+
+fn sorted(mut heads: Vec<automerge::ChangeHash>) -> Vec<automerge::ChangeHash> {
+    heads.sort();
+    heads
+}
