@@ -7,23 +7,8 @@ use std::process::Command;
 #[test]
 fn every_workload_runs_on_both_relays() {
     // linli-relay comes from another package of the workspace: make sure
-    // the binary beside this one is current. The same packages as the
-    // end-to-end tests build (tests/tests/e2e/relay_process.rs), so that
-    // one feature resolution serves both and the second build is a no-op.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let built = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "linli-server",
-            "-p",
-            "linli-client",
-            "--bins",
-        ])
-        .status()
-        .expect("run cargo build");
-    assert!(built.success(), "cargo build of linli-relay failed");
+    // the binary beside this one is current.
+    linli_tests::build_linli_binaries();
 
     let out = Command::new(env!("CARGO_BIN_EXE_linli-bench"))
         .arg("--quick")

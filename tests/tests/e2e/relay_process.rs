@@ -28,20 +28,7 @@ pub fn binary(name: &str) -> PathBuf {
             .iter()
             .any(|b| modified(&dir.join(b)) < newest_source());
         if stale {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "linli-server",
-                    "-p",
-                    "linli-client",
-                    "--bins",
-                ])
-                .status()
-                .expect("run cargo build");
-            assert!(status.success(), "cargo build of the linli binaries failed");
+            linli_tests::build_linli_binaries();
         }
     });
     dir.join(name)
