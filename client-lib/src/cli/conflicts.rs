@@ -32,8 +32,12 @@ pub struct ResolveArgs {
     /// households/h1/members/m1/phone.
     pub path: String,
     /// The number of the value to keep (1, 2, …).
+    #[arg(long, required_unless_present = "value", conflicts_with = "value")]
+    pub pick: Option<usize>,
+    /// Or a new value for the field, as JSON (e.g. '"133-3333-3333"'), when
+    /// neither is right.
     #[arg(long)]
-    pub pick: usize,
+    pub value: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -121,23 +125,37 @@ pub fn resolve(ctx: &Context, args: ResolveArgs) -> anyhow::Result<ExitCode> {
             doc.url()
         );
     };
-    let Some(value) = args
-        .pick
-        .checked_sub(1)
-        .and_then(|i| conflict.values.get(i))
-    else {
-        bail!(
-            "--pick must be 1 to {} for {}",
-            conflict.values.len(),
-            args.path
-        );
-    };
-    let resolution = Resolution::Keep {
-        op: value.op.clone(),
+    let (resolution, said) = match (&args.value, args.pick) {
+        (Some(text), _) => {
+            let value: serde_json::Value = serde_json::from_str(text).with_context(|| {
+                format!("--value must be JSON, e.g. '\"text\"' or 42; got {text}")
+            })?;
+            let said = format!("set to {value}");
+            (Resolution::Write(value), said)
+        }
+        (None, pick) => {
+            let Some(value) = pick
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|i| conflict.values.get(i))
+            else {
+                bail!(
+                    "--pick must be 1 to {} for {}",
+                    conflict.values.len(),
+                    args.path
+                );
+            };
+            let said = format!("kept {}", value.value);
+            (
+                Resolution::Keep {
+                    op: value.op.clone(),
+                },
+                said,
+            )
+        }
     };
     client.change(doc, |tx| {
         resolve_conflict(tx, &path, &resolution).map_err(edit_err)
     })?;
-    println!("{}: kept {}", args.path, value.value);
+    println!("{}: {said}", args.path);
     Ok(ExitCode::SUCCESS)
 }

@@ -373,6 +373,34 @@ fn a_concurrent_phone_edit_is_listed_and_resolved_the_same_on_both_devices() {
     let bad = linli(head.path(), &["resolve", &url, &path, "--pick", "1"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no conflict"));
+
+    // Neither number is right: the grid worker writes the one the family
+    // gave on the phone, and both devices end up with it.
+    ok(
+        head.path(),
+        &["member", "edit", hh, &member, "--phone", "134-4444-4444"],
+    );
+    ok(
+        grid.path(),
+        &["member", "edit", hh, &member, "--phone", "135-5555-5555"],
+    );
+    sync(head.path());
+    sync(grid.path());
+    let said = ok(
+        grid.path(),
+        &["resolve", &url, &path, "--value", "\"136-6666-6666\""],
+    );
+    assert!(said.contains("set to \"136-6666-6666\""), "{said}");
+    sync(grid.path());
+    sync(head.path());
+    for dir in [head.path(), grid.path()] {
+        let shown = household(dir, hh);
+        assert_eq!(
+            shown["household"]["members"][&member]["phone"],
+            "136-6666-6666"
+        );
+        assert_eq!(json(dir, &["conflicts", "--json"]), serde_json::json!([]));
+    }
 }
 
 #[test]
