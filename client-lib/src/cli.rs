@@ -85,7 +85,7 @@ pub enum Command {
     /// Raise, claim, work on and rate tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
-    /// Add, edit and list volunteers.
+    /// Add, edit, remove and list volunteers.
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
     /// Log service hours.

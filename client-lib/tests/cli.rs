@@ -97,3 +97,96 @@ fn sync_with_an_unreachable_relay_exits_2_with_the_pending_count() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("1 local change(s) not confirmed"), "{err}");
 }
+
+#[test]
+fn a_task_is_corrected_and_a_volunteer_who_left_is_removed_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| stdout(&linli(d, args));
+    run(&[
+        "init",
+        "--relay",
+        "ws://127.0.0.1:9/sync",
+        "--as",
+        "head-wang",
+    ]);
+    run(&["street", "init", "东湖街道"]);
+    run(&[
+        "street",
+        "add-building",
+        "--community",
+        "东湖社区",
+        "--name",
+        "3栋",
+    ]);
+    run(&[
+        "street",
+        "add-board",
+        "--community",
+        "东湖社区",
+        "--period",
+        "2026-11",
+    ]);
+    let task = run(&[
+        "task",
+        "new",
+        "--kind",
+        "errand",
+        "--title",
+        "代买药",
+        "--building",
+        "3栋",
+        "--deadline",
+        "2026-11-30",
+    ])
+    .trim()
+    .to_owned();
+
+    let said = run(&[
+        "task",
+        "edit",
+        &task,
+        "--title",
+        "代买降压药",
+        "--detail",
+        "药房在东门",
+        "--deadline",
+        "none",
+    ]);
+    assert!(said.contains("saved"), "{said}");
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&["task", "show", &task, "--json"])).unwrap();
+    assert_eq!(shown["task"]["title"], "代买降压药");
+    assert_eq!(shown["task"]["detail"], "药房在东门");
+    assert_eq!(shown["task"]["kind"], "errand");
+    assert!(shown["task"]["deadline"].is_null(), "{shown}");
+    assert_eq!(shown["status"], "open", "its events are untouched");
+    let again = run(&["task", "edit", &task, "--title", "代买降压药"]);
+    assert!(again.contains("nothing to change"), "{again}");
+    let bad = linli(d, &["task", "edit", &task, "--deadline", "30/11/2026"]);
+    assert!(!bad.status.success());
+
+    run(&["street", "add-team", "--name", "便民服务队"]);
+    let vid = run(&[
+        "volunteer",
+        "add",
+        "--team",
+        "便民服务队",
+        "--name",
+        "李娜",
+        "--phone",
+        "139-0000-0001",
+    ])
+    .trim()
+    .to_owned();
+    let listed: serde_json::Value =
+        serde_json::from_str(&run(&["volunteer", "list", "--json"])).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let said = run(&["volunteer", "remove", &vid]);
+    assert!(said.contains("removed"), "{said}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&run(&["volunteer", "list", "--json"])).unwrap();
+    assert_eq!(listed, serde_json::json!([]));
+    let gone = linli(d, &["volunteer", "remove", &vid]);
+    assert!(!gone.status.success(), "removing twice is an error");
+}

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use linli_client::records::Loaded;
 use linli_records::directory::Directory;
 use linli_records::ids::{BoardId, PersonId, TaskId, VolunteerId};
-use linli_records::task_board::{self, NewTask, Task, TaskBoard};
+use linli_records::task_board::{self, NewTask, Task, TaskBoard, TaskEdit};
 use linli_records::task_event::{EventKind, TaskEvent};
 use linli_records::task_fold::{ClaimOutcome, IgnoreReason, TaskState, TaskStatus};
 use rand::Rng as _;
@@ -39,6 +39,20 @@ pub enum TaskCommand {
         #[arg(long)]
         household: Option<String>,
         /// Due by the end of this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        deadline: Option<String>,
+    },
+    /// Correct a task's kind, title, detail or deadline (its events and who
+    /// raised it stay as they are).
+    Edit {
+        id: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        detail: Option<String>,
+        /// Due by the end of this day (YYYY-MM-DD, UTC), or `none`.
         #[arg(long, value_name = "DATE")]
         deadline: Option<String>,
     },
@@ -198,6 +212,39 @@ pub fn run(ctx: &Context, command: TaskCommand) -> anyhow::Result<ExitCode> {
                 task_board::create_task(tx, &new, &by, now).map_err(edit_err)
             })?;
             println!("{id}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        TaskCommand::Edit {
+            id,
+            kind,
+            title,
+            detail,
+            deadline,
+        } => {
+            let (b, id, task) = lookup::task(&boards, &id)?;
+            let deadline = match deadline.as_deref().map(str::trim) {
+                None => None,
+                Some("none") => Some(None),
+                Some(d) => Some(Some(parse_date(d)? + super::output::days(1) - 1)),
+            };
+            let edit = TaskEdit {
+                kind: kind
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| *k != task.kind),
+                title: title
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| *t != task.title),
+                detail: detail.filter(|d| *d != task.detail),
+                deadline: deadline.filter(|d| *d != task.deadline),
+            };
+            if edit == TaskEdit::default() {
+                println!("nothing to change");
+                return Ok(ExitCode::SUCCESS);
+            }
+            client.change(b.doc, |tx| {
+                task_board::edit_task(tx, &id, &edit).map_err(edit_err)
+            })?;
+            println!("task {id} saved");
             return Ok(ExitCode::SUCCESS);
         }
         TaskCommand::Claim(a) => (a.id, EventKind::Claimed, a.note),

@@ -60,6 +60,9 @@ pub enum VolunteerCommand {
         #[command(flatten)]
         fields: VolunteerFields,
     },
+    /// Remove a volunteer who left the team (their logged hours stay, so
+    /// past figures do not change).
+    Remove { id: String },
     /// List volunteers.
     List {
         /// Only this team (id or name).
@@ -145,6 +148,13 @@ pub fn run(ctx: &Context, command: VolunteerCommand) -> anyhow::Result<ExitCode>
                 team::put_volunteer(tx, &vid, &v).map_err(edit_err)
             })?;
             println!("volunteer {vid} saved");
+        }
+        VolunteerCommand::Remove { id } => {
+            let (t, vid, _) = lookup::volunteer(&teams, &id)?;
+            client.change(t.doc, |tx| {
+                team::remove_volunteer(tx, &vid).map_err(edit_err)
+            })?;
+            println!("volunteer {vid} removed from {}", t.value.team.name);
         }
         VolunteerCommand::List { team, skill, json } => {
             let only = team
