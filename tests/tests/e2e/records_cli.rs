@@ -298,14 +298,11 @@ fn a_concurrent_phone_edit_is_listed_and_resolved_the_same_on_both_devices() {
     let grid = street.device("grid-zhao");
     let hh = "c01-b001-h0003";
     let member = first_member(&household(head.path(), hh));
-    ok(
-        head.path(),
-        &["member", "edit", hh, &member, "--phone", "131-1111-1111"],
-    );
-    ok(
-        grid.path(),
-        &["member", "edit", hh, &member, "--phone", "132-2222-2222"],
-    );
+    let edit_phone = |dir: &Path, phone: &str| {
+        ok(dir, &["member", "edit", hh, &member, "--phone", phone]);
+    };
+    edit_phone(head.path(), "131-1111-1111");
+    edit_phone(grid.path(), "132-2222-2222");
     sync(head.path());
     sync(grid.path());
     sync(head.path());
@@ -376,14 +373,8 @@ fn a_concurrent_phone_edit_is_listed_and_resolved_the_same_on_both_devices() {
 
     // Neither number is right: the grid worker writes the one the family
     // gave on the phone, and both devices end up with it.
-    ok(
-        head.path(),
-        &["member", "edit", hh, &member, "--phone", "134-4444-4444"],
-    );
-    ok(
-        grid.path(),
-        &["member", "edit", hh, &member, "--phone", "135-5555-5555"],
-    );
+    edit_phone(head.path(), "134-4444-4444");
+    edit_phone(grid.path(), "135-5555-5555");
     sync(head.path());
     sync(grid.path());
     let said = ok(
