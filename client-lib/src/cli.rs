@@ -88,7 +88,7 @@ pub enum Command {
     /// Add, edit, remove and list volunteers.
     #[command(subcommand)]
     Volunteer(volunteer::VolunteerCommand),
-    /// Log service hours.
+    /// Log, list and remove service hours.
     #[command(subcommand)]
     Hours(hours::HoursCommand),
     Conflicts(conflicts::Args),

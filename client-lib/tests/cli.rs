@@ -99,7 +99,7 @@ fn sync_with_an_unreachable_relay_exits_2_with_the_pending_count() {
 }
 
 #[test]
-fn a_task_is_corrected_and_a_volunteer_who_left_is_removed_offline() {
+fn a_task_is_corrected_hours_are_fixed_and_a_volunteer_who_left_is_removed_offline() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let run = |args: &[&str]| stdout(&linli(d, args));
@@ -182,6 +182,32 @@ fn a_task_is_corrected_and_a_volunteer_who_left_is_removed_offline() {
     let listed: serde_json::Value =
         serde_json::from_str(&run(&["volunteer", "list", "--json"])).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
+    // Hours logged by mistake are listed with their id and removed.
+    let said = run(&["hours", "log", "--volunteer", &vid, "--minutes", "600"]);
+    let entry = said.rsplit(' ').next().unwrap().trim().to_owned();
+    let hours: serde_json::Value =
+        serde_json::from_str(&run(&["hours", "list", "--json"])).unwrap();
+    assert_eq!(hours[0]["id"], entry.as_str(), "{said}");
+    assert_eq!(hours[0]["entry"]["minutes"], 600);
+    assert!(run(&["hours", "list"]).contains(&entry));
+    run(&[
+        "hours",
+        "log",
+        "--volunteer",
+        &vid,
+        "--minutes",
+        "60",
+        "--date",
+        "2026-11-20",
+    ]);
+    let said = run(&["hours", "remove", &entry]);
+    assert!(said.contains("600 minute(s)"), "{said}");
+    let hours: serde_json::Value =
+        serde_json::from_str(&run(&["hours", "list", "--volunteer", &vid, "--json"])).unwrap();
+    assert_eq!(hours.as_array().unwrap().len(), 1);
+    assert_eq!(hours[0]["entry"]["minutes"], 60);
+    assert!(!linli(d, &["hours", "remove", &entry]).status.success());
+
     let said = run(&["volunteer", "remove", &vid]);
     assert!(said.contains("removed"), "{said}");
     let listed: serde_json::Value =
