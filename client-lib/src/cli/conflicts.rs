@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::Context;
 use super::lookup::edit_err;
-use super::output::{format_time, print_json, printable};
+use super::output::{format_time, print_json, who_wrote};
 
 /// List fields with concurrent values (of one document, or of every
 /// document on this device): the document, the path, and each value with
@@ -82,17 +82,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for (doc, c) in &all {
         println!("{}  {}", doc.url(), c.path.join("/"));
         for (i, v) in c.values.iter().enumerate() {
-            let device = if client.is_own_actor(&v.actor) {
-                "this device".to_owned()
-            } else {
-                format!("device {}", &v.actor[..v.actor.len().min(12)])
-            };
-            // The author is whatever the writing device recorded: show it
-            // without control characters, which could drive the terminal.
-            let who = match v.author.as_deref().map(printable) {
-                Some(person) if !person.is_empty() => format!("{person} ({device})"),
-                _ => device,
-            };
+            let who = who_wrote(
+                v.author.as_deref(),
+                client.is_own_actor(&v.actor),
+                &v.actor,
+                12,
+            );
             let when = v
                 .time
                 .filter(|t| *t > 0)

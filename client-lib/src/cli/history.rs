@@ -7,7 +7,7 @@ use linli_client::DocumentId;
 use linli_client::history::format_time;
 
 use super::Context;
-use super::output::printable;
+use super::output::{printable, who_wrote};
 
 /// Show every change of a document (or of the fields under PATH): when,
 /// by which device, which fields, and — when the relay can be asked — the
@@ -49,15 +49,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for e in &entries {
-        let device = if e.this_device {
-            "this device".to_owned()
-        } else {
-            format!("device {}", &e.actor[..e.actor.len().min(16)])
-        };
-        let mut who = match e.author.as_deref().map(printable) {
-            Some(person) if !person.is_empty() => format!("{person} ({device})"),
-            _ => device,
-        };
+        let mut who = who_wrote(e.author.as_deref(), e.this_device, &e.actor, 16);
         if let Some(name) = &e.stored_by {
             who.push_str(&format!(", stored by {}", printable(name)));
         }

@@ -20,6 +20,27 @@ pub fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).collect()
 }
 
+/// Who made a change, for people: the author it carries (the person id
+/// its device signs with), then the device: this one, or the first
+/// `actor_chars` of another's actor id. The author is text another device
+/// wrote, so it is shown without control characters.
+pub fn who_wrote(
+    author: Option<&str>,
+    this_device: bool,
+    actor: &str,
+    actor_chars: usize,
+) -> String {
+    let device = if this_device {
+        "this device".to_owned()
+    } else {
+        format!("device {}", &actor[..actor.len().min(actor_chars)])
+    };
+    match author.map(printable) {
+        Some(person) if !person.is_empty() => format!("{person} ({device})"),
+        _ => device,
+    }
+}
+
 /// `s` padded with spaces to `cols` terminal columns.
 pub fn pad(s: &str, cols: usize) -> String {
     let mut out = s.to_owned();
