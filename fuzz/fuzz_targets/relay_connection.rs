@@ -14,17 +14,21 @@ use std::time::Duration;
 use futures::{Sink, Stream};
 use libfuzzer_sys::fuzz_target;
 use linli_protocol::{Message, PeerId};
-use linli_server::access::DirectoryIndex;
 use linli_server::auth::Grant;
+use linli_server::conn_context::ConnContext;
 use linli_server::connection::{self, ConnectionLimits};
+use linli_server::doc_actor::DocContext;
+use linli_server::documents::DocRegistry;
 use linli_server::frame::Frame;
-use linli_server::hub::Hub;
+use linli_server::peers::PeerRegistry;
 use linli_server::storage::Storage;
+use linli_server::street_directory::StreetDirectory;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 struct Relay {
     runtime: tokio::runtime::Runtime,
-    hub: Hub,
+    ctx: ConnContext,
     _dir: tempfile::TempDir,
 }
 
@@ -38,14 +42,24 @@ fn relay() -> &'static Relay {
             .enable_all()
             .build()
             .expect("runtime");
-        let hub = Hub::new(
-            PeerId::new("relay"),
-            storage,
-            Duration::from_secs(1),
-            None,
-            DirectoryIndex::new(None),
+        let relay_id = PeerId::new("relay");
+        let directory = StreetDirectory::none();
+        let docs = DocRegistry::new(
+            DocContext {
+                storage,
+                relay_id: relay_id.clone(),
+                idle_evict: Duration::from_secs(1),
+                directory: directory.clone(),
+            },
+            TaskTracker::new(),
         );
-        Relay { runtime, hub, _dir: dir }
+        let ctx = ConnContext {
+            relay_id,
+            peers: PeerRegistry::new(),
+            docs,
+            directory,
+        };
+        Relay { runtime, ctx, _dir: dir }
     })
 }
 
@@ -110,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
     relay.runtime.block_on(async {
         tokio::time::timeout(
             Duration::from_secs(20),
-            connection::serve(socket, relay.hub.clone(), Grant::anonymous(), limits, CancellationToken::new()),
+            connection::serve(socket, relay.ctx.clone(), Grant::anonymous(), limits, CancellationToken::new()),
         )
         .await
         .expect("the relay handled the connection without hanging");

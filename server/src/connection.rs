@@ -18,9 +18,9 @@ use tracing::{debug, info};
 
 use crate::access::{self, PeerIdentity};
 use crate::auth::Grant;
+use crate::conn_context::ConnContext;
 use crate::doc_actor::DocCommand;
 use crate::frame::Frame;
-use crate::hub::Hub;
 use crate::outbound::{ConnRef, Outbound};
 use crate::rate_limit::RateLimit;
 
@@ -43,7 +43,7 @@ struct Refusal(String);
 /// Runs one connection to the end.
 pub async fn serve<S>(
     mut socket: S,
-    hub: Hub,
+    relay: ConnContext,
     grant: Grant,
     limits: ConnectionLimits,
     shutdown: CancellationToken,
@@ -56,7 +56,13 @@ pub async fn serve<S>(
     };
     let frame = match join {
         Err(_) => {
-            refuse(&mut socket, &hub, None, "no join message received in time").await;
+            refuse(
+                &mut socket,
+                &relay,
+                None,
+                "no join message received in time",
+            )
+            .await;
             return;
         }
         Ok(None) | Ok(Some(Frame::Close)) => return,
@@ -65,19 +71,19 @@ pub async fn serve<S>(
     let peer_id = match handshake(frame, &limits) {
         Ok(p) => p,
         Err(Refusal(why)) => {
-            refuse(&mut socket, &hub, None, &why).await;
+            refuse(&mut socket, &relay, None, &why).await;
             return;
         }
     };
-    let Some((conn_id, close)) = hub.bind_peer(&peer_id, &grant.name) else {
+    let Some((conn_id, close)) = relay.peers.bind(&peer_id, &grant.name) else {
         let why = format!("peer id {peer_id} is in use by another token's connection");
-        refuse(&mut socket, &hub, Some(&peer_id), &why).await;
+        refuse(&mut socket, &relay, Some(&peer_id), &why).await;
         return;
     };
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
     let conn = ConnRef::new(conn_id, tx, close.clone());
     let peer = Message::Peer {
-        sender_id: hub.relay_id().clone(),
+        sender_id: relay.relay_id.clone(),
         target_id: peer_id.clone(),
         selected_protocol_version: PROTOCOL_VERSION.into(),
         peer_metadata: Some(PeerMetadata {
@@ -88,7 +94,7 @@ pub async fn serve<S>(
     info!(peer = %peer_id, conn = conn_id, token = %grant.name, "peer joined");
     let rate = RateLimit::new(limits.max_messages_per_sec);
     let mut session = Session {
-        hub: hub.clone(),
+        relay: relay.clone(),
         identity: PeerIdentity {
             peer_id: peer_id.clone(),
             grant,
@@ -102,7 +108,7 @@ pub async fn serve<S>(
         session.run(&mut socket, rx, close, shutdown).await;
     }
     for doc in session.docs.drain() {
-        hub.send(
+        relay.docs.send(
             doc,
             DocCommand::Detach {
                 peer: peer_id.clone(),
@@ -110,7 +116,7 @@ pub async fn serve<S>(
             },
         );
     }
-    hub.unbind_peer(&peer_id, conn_id);
+    relay.peers.unbind(&peer_id, conn_id);
     info!(peer = %peer_id, conn = conn_id, "peer left");
 }
 
@@ -155,14 +161,14 @@ fn binary(frame: Frame) -> Result<Vec<u8>, Refusal> {
 /// Then it lingers, reading and discarding, until the peer closes too (at
 /// most [`LINGER`]): closing a TCP socket with unread data makes the kernel
 /// reset the connection, and the peer would lose the error it was sent.
-async fn refuse<S>(socket: &mut S, hub: &Hub, peer: Option<&PeerId>, why: &str)
+async fn refuse<S>(socket: &mut S, relay: &ConnContext, peer: Option<&PeerId>, why: &str)
 where
     S: Stream<Item = Frame> + Sink<Frame> + Unpin,
 {
     debug!(peer = ?peer.map(PeerId::as_str), reason = why, "closing connection");
     let error = Message::Error {
         message: why.to_owned(),
-        sender_id: Some(hub.relay_id().clone()),
+        sender_id: Some(relay.relay_id.clone()),
         target_id: peer.cloned(),
     };
     let _ = socket.send(Frame::Binary(error.encode())).await;
@@ -181,7 +187,7 @@ where
 const LINGER: Duration = Duration::from_secs(2);
 
 struct Session {
-    hub: Hub,
+    relay: ConnContext,
     identity: PeerIdentity,
     conn: ConnRef,
     limits: ConnectionLimits,
@@ -215,7 +221,7 @@ impl Session {
             tokio::select! {
                 _ = ping.tick() => {
                     if last_heard.elapsed() >= idle {
-                        refuse(socket, &self.hub, Some(&peer), "connection idle for too long").await;
+                        refuse(socket, &self.relay, Some(&peer), "connection idle for too long").await;
                         return;
                     }
                     if socket.send(Frame::Ping(Vec::new())).await.is_err() {
@@ -238,7 +244,7 @@ impl Session {
                         }
                     }
                     Some(Outbound::Fatal(why)) => {
-                        refuse(socket, &self.hub, Some(&peer), &why).await;
+                        refuse(socket, &self.relay, Some(&peer), &why).await;
                         return;
                     }
                     None => return,
@@ -250,7 +256,7 @@ impl Session {
                         Ok(Next::Continue) => {}
                         Ok(Next::Close) => return,
                         Err(Refusal(why)) => {
-                            refuse(socket, &self.hub, Some(&peer), &why).await;
+                            refuse(socket, &self.relay, Some(&peer), &why).await;
                             return;
                         }
                     }
@@ -286,7 +292,7 @@ impl Session {
             Message::Sync(d) => self.on_sync(SyncKind::Sync, d).await,
             Message::DocUnavailable { document_id, .. } => {
                 if self.docs.contains(&document_id) {
-                    self.hub.send(
+                    self.relay.docs.send(
                         document_id,
                         DocCommand::Unavailable {
                             peer: self.identity.peer_id.clone(),
@@ -304,7 +310,7 @@ impl Session {
                 ..
             } => {
                 if self.access(&document_id).is_some() {
-                    self.hub.send(
+                    self.relay.docs.send(
                         document_id,
                         DocCommand::Ephemeral {
                             peer: self.identity.peer_id.clone(),
@@ -354,7 +360,7 @@ impl Session {
         }
         self.docs.insert(d.document_id);
         let (done, finished) = oneshot::channel();
-        self.hub.send(
+        self.relay.docs.send(
             d.document_id,
             DocCommand::Sync {
                 peer: self.identity.peer_id.clone(),
@@ -373,13 +379,13 @@ impl Session {
     }
 
     fn access(&self, doc: &DocumentId) -> Option<linli_protocol::Access> {
-        access::decide(&self.identity.grant, doc, &self.hub.index())
+        access::decide(&self.identity.grant, doc, &self.relay.directory.index())
     }
 
     fn unavailable(&self, doc: DocumentId) {
         self.conn.send(Outbound::Frame(
             Message::DocUnavailable {
-                sender_id: self.hub.relay_id().clone(),
+                sender_id: self.relay.relay_id.clone(),
                 target_id: self.identity.peer_id.clone(),
                 document_id: doc,
             }
@@ -387,3 +393,6 @@ impl Session {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests;

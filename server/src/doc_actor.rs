@@ -4,6 +4,15 @@
 //! The order inside [`DocActor::on_sync`] is the relay's durability promise:
 //! changes are committed to SQLite before any message that advertises heads
 //! including them leaves the relay.
+//!
+//! A task knows only its [`DocContext`] and a [`Retire`] handle, not the
+//! registry that spawned it (see [`crate::documents`]).
+
+mod context;
+#[cfg(test)]
+mod tests;
+
+pub use context::{DocContext, Retire};
 
 use std::collections::HashMap;
 
@@ -11,7 +20,6 @@ use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
-use crate::hub::Hub;
 use crate::outbound::{ConnRef, Outbound};
 
 /// What a document task is asked to do.
@@ -41,6 +49,8 @@ pub enum DocCommand {
     },
     /// The peer's connection closed.
     Detach { peer: PeerId, conn_id: u64 },
+    /// The relay's directory setting now names this document: index it.
+    PublishDirectory,
     /// The relay is shutting down.
     Stop,
 }
@@ -53,7 +63,7 @@ struct Attached {
 
 struct DocActor {
     id: DocumentId,
-    hub: Hub,
+    ctx: DocContext,
     /// `None` when the stored document could not be loaded: it is then
     /// unavailable to everyone and nothing is written over it.
     sync: Option<DocSync>,
@@ -62,11 +72,18 @@ struct DocActor {
     ephemeral_seen: HashMap<(PeerId, String), u64>,
 }
 
-pub async fn run(hub: Hub, id: DocumentId, mut rx: mpsc::UnboundedReceiver<DocCommand>) {
-    let sync = load(&hub, id).await;
+/// Runs document `id`'s task until the relay stops or, with no peer
+/// attached for [`DocContext::idle_evict`], `retire` lets it end.
+pub async fn run(
+    ctx: DocContext,
+    id: DocumentId,
+    mut rx: mpsc::UnboundedReceiver<DocCommand>,
+    retire: Retire,
+) {
+    let sync = load(&ctx, id).await;
     let mut actor = DocActor {
         id,
-        hub,
+        ctx,
         sync,
         conns: HashMap::new(),
         ephemeral_seen: HashMap::new(),
@@ -76,8 +93,8 @@ pub async fn run(hub: Hub, id: DocumentId, mut rx: mpsc::UnboundedReceiver<DocCo
         let cmd = if idle {
             tokio::select! {
                 cmd = rx.recv() => cmd,
-                () = tokio::time::sleep(actor.hub.idle_evict()) => {
-                    if actor.hub.retire(id, &rx) {
+                () = tokio::time::sleep(actor.ctx.idle_evict) => {
+                    if retire.ask(&rx) {
                         debug!(doc = %id, "evicted idle document");
                         return;
                     }
@@ -94,11 +111,11 @@ pub async fn run(hub: Hub, id: DocumentId, mut rx: mpsc::UnboundedReceiver<DocCo
     }
 }
 
-async fn load(hub: &Hub, id: DocumentId) -> Option<DocSync> {
-    match hub.storage().run(move |store| store.load(&id)).await {
+async fn load(ctx: &DocContext, id: DocumentId) -> Option<DocSync> {
+    match ctx.storage.run(move |store| store.load(&id)).await {
         Ok(doc) => Some(DocSync::new(
             id,
-            hub.relay_id().clone(),
+            ctx.relay_id.clone(),
             doc.unwrap_or_default(),
         )),
         Err(e) => {
@@ -156,6 +173,7 @@ impl DocActor {
                     }
                 }
             }
+            DocCommand::PublishDirectory => self.reindex_if_directory(),
             DocCommand::Stop => {}
         }
     }
@@ -237,8 +255,8 @@ impl DocActor {
             return Err("document not loaded".into());
         };
         let outcome = self
-            .hub
-            .storage()
+            .ctx
+            .storage
             .run(move |store| {
                 let result = store
                     .append_audited(&id, &changes, &hashes, &token, at)
@@ -260,18 +278,15 @@ impl DocActor {
     /// The directory decides who may see what: when it changes, so does
     /// the relay's index of it.
     fn reindex_if_directory(&self) {
-        if self.hub.directory() == Some(self.id)
-            && let Some(sync) = &self.sync
-        {
-            self.hub
-                .set_index(crate::directory_index::build(self.id, sync.doc()));
+        if let Some(sync) = &self.sync {
+            self.ctx.directory.document_changed(self.id, sync.doc());
         }
     }
 
     /// After a failed write the in-memory document may hold changes that are
     /// not on disk: rebuild it from disk and restart every peer's sync.
     async fn reload(&mut self) {
-        self.sync = load(&self.hub, self.id).await;
+        self.sync = load(&self.ctx, self.id).await;
         if let Some(sync) = &mut self.sync {
             for (peer, a) in &self.conns {
                 sync.attach(peer.clone(), a.access);
@@ -310,7 +325,7 @@ impl DocActor {
 
     fn unavailable_for(&self, peer: &PeerId) -> Vec<u8> {
         Message::DocUnavailable {
-            sender_id: self.hub.relay_id().clone(),
+            sender_id: self.ctx.relay_id.clone(),
             target_id: peer.clone(),
             document_id: self.id,
         }

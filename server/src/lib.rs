@@ -4,48 +4,64 @@
 //! pushes, in SQLite, and syncs each document with every peer that asks for
 //! it. The pieces, from the socket inwards:
 //!
-//! - [`routes::app`] builds the axum router: `GET /healthz` and the
-//!   websocket at `/sync`;
+//! - [`routes::app`] builds the axum router: `GET /healthz`, `GET /status`,
+//!   `GET /audit?doc=` and the websocket at `/sync`;
 //! - [`connection`] runs one peer's connection: handshake, then messages
 //!   both ways; bad input ends that connection only, with an `error`;
-//! - [`hub::Hub`] maps peer ids to connections and document ids to document
-//!   tasks, loading documents on demand and evicting idle ones;
+//! - [`peers::PeerRegistry`] maps peer ids to live connections;
+//! - [`documents::DocRegistry`] maps document ids to document tasks,
+//!   loading documents on demand; idle ones end themselves;
 //! - [`doc_actor`] owns one document's [`linli_protocol::DocSync`]: it
 //!   stores new changes *before* anything advertising them is sent;
-//! - [`access::decide`] is the single place that says what a peer may do.
+//! - [`access::decide`] is the single place that says what a peer may do,
+//!   from the [`street_directory::StreetDirectory`];
+//! - [`watch`] applies what the admin CLI changes while the relay runs.
 //!
-//! [`serve`] runs a relay on a bound listener until a shutdown token fires,
-//! which is how tests run it on port 0.
+//! Running a relay takes three calls: [`open`] makes its state and starts
+//! its background tasks, [`app`] is its router, and [`serve`] serves that
+//! router on a bound listener until a shutdown future completes. Tests bind
+//! port 0 and run it in-process (`server/tests/in_process.rs`).
 
 pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod conn_context;
 pub mod connection;
 pub mod directory_index;
 pub mod doc_actor;
+pub mod documents;
 pub mod frame;
-pub mod hub;
 pub mod outbound;
+pub mod peers;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod storage;
+pub mod street_directory;
+pub mod watch;
+
+use std::future::Future;
 
 use axum::serve::ListenerExt;
 use linli_protocol::PeerId;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
 pub use config::Config;
 pub use routes::app;
 
 use auth::Grants;
+use conn_context::ConnContext;
 use connection::ConnectionLimits;
-use hub::Hub;
+use doc_actor::DocContext;
+use documents::DocRegistry;
+use peers::PeerRegistry;
 use state::AppState;
 use storage::{Storage, StorageError};
+use street_directory::StreetDirectory;
 
 /// Why the relay could not run.
 #[derive(Debug, thiserror::Error)]
@@ -74,13 +90,11 @@ pub(crate) fn now_millis() -> i64 {
         .unwrap_or(0)
 }
 
-/// Serves the relay on `listener` until `shutdown` is cancelled, then closes
-/// every connection, lets in-flight writes finish, and returns.
-pub async fn serve(
-    listener: TcpListener,
-    config: Config,
-    shutdown: CancellationToken,
-) -> Result<(), RelayError> {
+/// Opens the relay's storage, loads its tokens and directory, and starts
+/// the background task that follows the admin CLI's changes. The returned
+/// state is ready for [`app`] and [`serve`]; its background task stops when
+/// `state.shutdown` is cancelled (which [`serve`] does).
+pub async fn open(config: &Config) -> Result<AppState, RelayError> {
     let path = config.database_path();
     let max_bytes = config
         .max_storage_mb
@@ -97,6 +111,58 @@ pub async fn serve(
         );
     }
     let grants = Grants::load(&storage, config.allow_anonymous).await?;
+    let directory = open_directory(config, &storage).await?;
+    let shutdown = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    let peers = PeerRegistry::new();
+    let docs = DocRegistry::new(
+        DocContext {
+            storage: storage.clone(),
+            relay_id: relay_id.clone(),
+            idle_evict: config.idle_evict(),
+            directory: directory.clone(),
+        },
+        tasks.clone(),
+    );
+    tokio::spawn(watch::admin_changes(
+        watch::Watched {
+            storage: storage.clone(),
+            grants: grants.clone(),
+            peers: peers.clone(),
+            docs: docs.clone(),
+            directory: directory.clone(),
+            follow_directory_setting: config.directory.is_none(),
+        },
+        shutdown.clone(),
+    ));
+    Ok(AppState {
+        relay: ConnContext {
+            relay_id,
+            peers,
+            docs,
+            directory,
+        },
+        storage,
+        limits: ConnectionLimits {
+            max_message_bytes: config.max_message_bytes,
+            join_timeout: config.join_timeout(),
+            peer_queue: config.peer_queue,
+            storage_id,
+            max_messages_per_sec: config.max_messages_per_sec,
+            max_docs: config.max_docs_per_connection,
+            idle_timeout: std::time::Duration::from_secs(config.idle_timeout_secs.max(1)),
+        },
+        grants,
+        max_connections: config.max_connections,
+        max_connections_per_token: config.max_connections_per_token,
+        shutdown,
+        tasks,
+    })
+}
+
+/// The street's directory: from `--directory`, else the stored setting,
+/// indexed from its stored content.
+async fn open_directory(config: &Config, storage: &Storage) -> Result<StreetDirectory, RelayError> {
     let directory = match &config.directory {
         Some(url) => Some(
             linli_protocol::DocumentId::parse_id_or_url(url)
@@ -115,35 +181,17 @@ pub async fn serve(
         },
         None => access::DirectoryIndex::new(None),
     };
-    let hub = Hub::new(
-        relay_id,
-        storage.clone(),
-        config.idle_evict(),
-        directory,
-        index,
-    );
-    tokio::spawn(watch_tokens(
-        storage,
-        grants.clone(),
-        hub.clone(),
-        shutdown.clone(),
-    ));
-    let state = AppState {
-        hub: hub.clone(),
-        limits: ConnectionLimits {
-            max_message_bytes: config.max_message_bytes,
-            join_timeout: config.join_timeout(),
-            peer_queue: config.peer_queue,
-            storage_id,
-            max_messages_per_sec: config.max_messages_per_sec,
-            max_docs: config.max_docs_per_connection,
-            idle_timeout: std::time::Duration::from_secs(config.idle_timeout_secs.max(1)),
-        },
-        grants,
-        max_connections: config.max_connections,
-        max_connections_per_token: config.max_connections_per_token,
-        shutdown: shutdown.clone(),
-    };
+    Ok(StreetDirectory::new(directory, index))
+}
+
+/// Serves [`app`]`(state)` on `listener` until `shutdown` completes, then
+/// closes every connection, lets in-flight writes finish, stops the
+/// background tasks, and returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
     // Sync messages are small and answered at once: without TCP_NODELAY,
     // Nagle's algorithm holds a reply back until the peer's delayed ACK.
     let listener = listener.tap_io(|tcp| {
@@ -151,41 +199,21 @@ pub async fn serve(
             tracing::debug!("TCP_NODELAY not set: {e}");
         }
     });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await?;
+    let stop = state.shutdown.clone();
+    let served = axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.cancel();
+        })
+        .await;
+    // Whatever ended serving, the connections and background tasks end too.
+    state.shutdown.cancel();
     info!("no longer accepting connections; finishing in-flight work");
-    hub.shutdown().await;
+    state.relay.docs.stop_all();
+    state.tasks.close();
+    state.tasks.wait().await;
+    served?;
     Ok(())
-}
-
-/// Polls for token changes made by the admin CLI (another process) and
-/// closes the connections of revoked or changed tokens: within a second.
-async fn watch_tokens(storage: Storage, grants: Grants, hub: Hub, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
-    let mut seen = None;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let Ok(version) = storage.run(|s| s.data_version()).await else {
-            continue;
-        };
-        if seen == Some(version) {
-            continue;
-        }
-        seen = Some(version);
-        match grants.refresh(&storage).await {
-            Ok(changed) => {
-                for name in changed {
-                    let closed = hub.close_token(&name);
-                    info!(token = %name, closed, "token revoked or changed; its connections were closed");
-                }
-            }
-            Err(e) => warn!(error = %e, "could not reload tokens"),
-        }
-    }
 }
 
 /// The relay's storage id: a UUID made on first start and kept in SQLite.

@@ -1,6 +1,7 @@
-//! HTTP routes: `GET /healthz` and the websocket upgrade at `/sync`.
-//! Handlers only extract and upgrade; the connection lives in
-//! [`crate::connection`].
+//! HTTP routes: `GET /healthz`, `GET /status` (live figures),
+//! `GET /audit?doc=` (who stored which change) and the websocket upgrade at
+//! `/sync`. Handlers only extract, authorize and upgrade; the connection
+//! lives in [`crate::connection`].
 
 use axum::Router;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -39,7 +40,7 @@ async fn authenticate(
     let token = token::from_request(headers, query);
     state
         .grants
-        .authenticate(token.as_deref(), state.hub.storage())
+        .authenticate(token.as_deref(), &state.storage)
         .await
         .map_err(|e| Box::new((StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response()))
 }
@@ -48,8 +49,8 @@ async fn authenticate(
 /// currently held in memory.
 async fn status(State(state): State<AppState>) -> axum::Json<Status> {
     axum::Json(Status {
-        peers: state.hub.peer_count(),
-        loaded_documents: state.hub.loaded_documents(),
+        peers: state.relay.peers.count(),
+        loaded_documents: state.relay.docs.loaded(),
     })
 }
 
@@ -59,7 +60,6 @@ struct Status {
     loaded_documents: usize,
 }
 
-/// Authenticates before upgrading: no valid token, no websocket.
 /// The audit log of one document (`?doc=<automerge URL or id>`), for a
 /// token that may read that document: which token stored which change, when.
 async fn audit(
@@ -83,10 +83,10 @@ async fn audit(
     let Some(doc) = doc else {
         return (StatusCode::BAD_REQUEST, "give ?doc=<automerge URL>\n").into_response();
     };
-    if crate::access::decide(&grant, &doc, &state.hub.index()).is_none() {
+    if crate::access::decide(&grant, &doc, &state.relay.directory.index()).is_none() {
         return (StatusCode::NOT_FOUND, "no such document\n").into_response();
     }
-    match state.hub.storage().run(move |s| s.audit(&doc, 0)).await {
+    match state.storage.run(move |s| s.audit(&doc, 0)).await {
         Ok(entries) => axum::Json(
             entries
                 .into_iter()
@@ -112,6 +112,7 @@ struct AuditLine {
     at: i64,
 }
 
+/// Authenticates before upgrading: no valid token, no websocket.
 async fn sync(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -122,14 +123,14 @@ async fn sync(
         Ok(grant) => grant,
         Err(refusal) => return *refusal,
     };
-    if state.hub.peer_count() >= state.max_connections {
+    if state.relay.peers.count() >= state.max_connections {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "the relay is at its connection limit; try again later\n",
         )
             .into_response();
     }
-    if state.hub.connections_of(&grant.name) >= state.max_connections_per_token {
+    if state.relay.peers.connections_of(&grant.name) >= state.max_connections_per_token {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -142,16 +143,16 @@ async fn sync(
     // Frames slightly over the protocol limit still arrive whole, so the
     // peer can be told why its message was refused.
     let transport_limit = state.limits.max_message_bytes.saturating_add(64 * 1024);
-    let hub = state.hub.clone();
+    let relay = state.relay.clone();
     let limits: ConnectionLimits = state.limits.clone();
     let shutdown = state.shutdown.clone();
-    let tasks = hub.tasks().clone();
+    let tasks = state.tasks.clone();
     ws.max_message_size(transport_limit)
         .max_frame_size(transport_limit)
         .on_upgrade(move |socket| {
             tasks.track_future(connection::serve(
                 frames(socket),
-                hub,
+                relay,
                 grant,
                 limits,
                 shutdown,

@@ -296,3 +296,53 @@ async fn client_refuses_locally_what_the_relay_would_refuse() {
         "the head's edit is confirmed"
     );
 }
+
+/// What `token`'s holder gets for `id` on a fresh connection: "sync" when
+/// she may read it, "doc-unavailable" otherwise.
+async fn reads(url: &str, me: &str, id: DocumentId) -> Option<&'static str> {
+    let mut peer = RawPeer::join(url, me).await;
+    let mut copy = wanted_doc(me, id);
+    peer.sync_doc(&mut copy).await
+}
+
+/// Waits until `id` answers `want` on fresh connections with `url`.
+async fn until_reads(url: &str, id: DocumentId, want: &'static str) {
+    let deadline = tokio::time::Instant::now() + super::relay_process::PATIENCE;
+    for attempt in 0.. {
+        if reads(url, &format!("wang-{attempt}"), id).await == Some(want) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{id} never answered {want}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_building_heads_access_follows_directory_set_without_a_restart() {
+    let dir = TempDir::new().unwrap();
+    let first: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let second: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let relay = RelayProcess::start(dir.path());
+    published_street(&relay, &first).await;
+    published_street(&relay, &second).await;
+    let head = relay.create_token("building-head", "building:b1", "wang");
+    let url = with_token(&relay, &head);
+    // No directory yet: nothing says b1 is hers.
+    assert_eq!(reads(&url, "wang", first[1]).await, Some("doc-unavailable"));
+
+    admin(&relay.data, &["directory", "set", &first[0].url()]);
+    until_reads(&url, first[1], "sync").await;
+    assert_eq!(
+        reads(&url, "wang", first[2]).await,
+        Some("doc-unavailable"),
+        "b2 is not hers"
+    );
+
+    // The street moves to another directory, whose b1 is another document.
+    admin(&relay.data, &["directory", "set", &second[0].url()]);
+    until_reads(&url, first[1], "doc-unavailable").await;
+    assert_eq!(reads(&url, "wang", second[1]).await, Some("sync"));
+}

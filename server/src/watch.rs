@@ -1,0 +1,93 @@
+//! Changes the admin CLI makes while the relay runs.
+//!
+//! `linli-relay token …` and `linli-relay directory set` write the relay's
+//! SQLite file from another process. The relay notices through SQLite's
+//! `data_version`, polled a few times a second, and applies them: revoked
+//! or changed tokens lose their connections, and a new directory setting
+//! becomes the one access is decided by. Both within a second, no restart.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::admin;
+use crate::auth::Grants;
+use crate::doc_actor::DocCommand;
+use crate::documents::DocRegistry;
+use crate::peers::PeerRegistry;
+use crate::storage::Storage;
+use crate::street_directory::StreetDirectory;
+
+/// How often `data_version` is polled.
+const POLL: Duration = Duration::from_millis(250);
+
+/// What the watcher keeps up to date.
+pub struct Watched {
+    pub storage: Storage,
+    pub grants: Grants,
+    pub peers: PeerRegistry,
+    pub docs: DocRegistry,
+    pub directory: StreetDirectory,
+    /// False when `--directory` names the directory: the flag wins over the
+    /// stored setting, so setting changes are not followed.
+    pub follow_directory_setting: bool,
+}
+
+/// Runs until `shutdown` is cancelled.
+pub async fn admin_changes(watched: Watched, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(POLL);
+    let mut seen = None;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let Ok(version) = watched.storage.run(|s| s.data_version()).await else {
+            continue;
+        };
+        if seen == Some(version) {
+            continue;
+        }
+        seen = Some(version);
+        refresh_tokens(&watched).await;
+        if watched.follow_directory_setting {
+            refresh_directory(&watched).await;
+        }
+    }
+}
+
+/// Closes the connections of revoked or changed tokens.
+async fn refresh_tokens(watched: &Watched) {
+    match watched.grants.refresh(&watched.storage).await {
+        Ok(changed) => {
+            for name in changed {
+                let closed = watched.peers.close_token(&name);
+                info!(token = %name, closed, "token revoked or changed; its connections were closed");
+            }
+        }
+        Err(e) => warn!(error = %e, "could not reload tokens"),
+    }
+}
+
+/// Switches to a newly set directory and has its document task index it.
+async fn refresh_directory(watched: &Watched) {
+    let setting = match watched.storage.run(|s| admin::directory(s)).await {
+        Ok(setting) => setting,
+        Err(e) => {
+            warn!(error = %e, "could not read the directory setting");
+            return;
+        }
+    };
+    if setting == watched.directory.id() {
+        return;
+    }
+    watched.directory.switch_to(setting);
+    match setting {
+        Some(id) => {
+            info!(directory = %id, "the directory setting changed; access now follows it");
+            watched.docs.send(id, DocCommand::PublishDirectory);
+        }
+        None => info!("the directory setting was removed"),
+    }
+}
