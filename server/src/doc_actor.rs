@@ -6,54 +6,23 @@
 //! including them leaves the relay.
 //!
 //! A task knows only its [`DocContext`] and a [`Retire`] handle, not the
-//! registry that spawned it (see [`crate::documents`]).
+//! registry that spawned it (`documents.rs`).
 
+mod command;
 mod context;
 #[cfg(test)]
 mod tests;
 
+pub use command::DocCommand;
 pub use context::{DocContext, Retire};
 
 use std::collections::HashMap;
 
 use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{debug, error, warn};
 
 use crate::outbound::{ConnRef, Outbound};
-
-/// What a document task is asked to do.
-#[derive(Debug)]
-pub enum DocCommand {
-    /// A `request` or `sync` from a peer allowed `access`. `done` fires once
-    /// the message is fully handled (stored and answered).
-    Sync {
-        peer: PeerId,
-        conn: ConnRef,
-        access: Access,
-        /// The name of the token the peer connected with, for the audit log.
-        token: String,
-        kind: SyncKind,
-        data: Vec<u8>,
-        done: oneshot::Sender<()>,
-    },
-    /// The peer said it does not have the document.
-    Unavailable { peer: PeerId, conn_id: u64 },
-    /// An ephemeral message to pass on to the document's other peers.
-    Ephemeral {
-        peer: PeerId,
-        conn: ConnRef,
-        session_id: String,
-        count: u64,
-        data: Vec<u8>,
-    },
-    /// The peer's connection closed.
-    Detach { peer: PeerId, conn_id: u64 },
-    /// The relay's directory setting now names this document: index it.
-    PublishDirectory,
-    /// The relay is shutting down.
-    Stop,
-}
 
 struct Attached {
     conn: ConnRef,

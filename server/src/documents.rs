@@ -14,7 +14,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::doc_actor::{self, DocCommand, DocContext, Retire};
 
-type Senders = HashMap<DocumentId, mpsc::UnboundedSender<DocCommand>>;
+/// The loaded documents' command channels; `None` once the relay stops.
+type Senders = Option<HashMap<DocumentId, mpsc::UnboundedSender<DocCommand>>>;
 
 /// A cheap handle (an `Arc`) to the relay's loaded documents.
 #[derive(Clone)]
@@ -43,7 +44,7 @@ impl DocRegistry {
         Self {
             inner: Arc::new(Inner {
                 ctx,
-                docs: Arc::new(Mutex::new(HashMap::new())),
+                docs: Arc::new(Mutex::new(Some(HashMap::new()))),
                 tasks,
             }),
         }
@@ -51,13 +52,19 @@ impl DocRegistry {
 
     /// Number of documents loaded in memory.
     pub fn loaded(&self) -> usize {
-        lock(&self.inner.docs).len()
+        lock(&self.inner.docs).as_ref().map_or(0, HashMap::len)
     }
 
     /// Delivers `cmd` to the document's task, loading the document first if
-    /// no task holds it.
+    /// no task holds it. Once the relay stops, commands are dropped: a
+    /// connection closing late must not load a document again (and keep
+    /// shutdown waiting for its idle time); an unanswered `sync` is sent
+    /// again by its device after the restart.
     pub fn send(&self, doc: DocumentId, cmd: DocCommand) {
-        let mut docs = lock(&self.inner.docs);
+        let mut guard = lock(&self.inner.docs);
+        let Some(docs) = guard.as_mut() else {
+            return;
+        };
         let cmd = match docs.get(&doc) {
             Some(tx) => match tx.send(cmd) {
                 Ok(()) => return,
@@ -76,9 +83,13 @@ impl DocRegistry {
     }
 
     /// Stops every document task (each finishes the command it is on, so no
-    /// write is cut in half).
+    /// write is cut in half) and loads no document from then on.
     pub fn stop_all(&self) {
-        for tx in lock(&self.inner.docs).values() {
+        for tx in lock(&self.inner.docs)
+            .take()
+            .into_iter()
+            .flat_map(|d| d.into_values())
+        {
             let _ = tx.send(DocCommand::Stop);
         }
     }
@@ -91,10 +102,75 @@ fn retire_handle(docs: Arc<Mutex<Senders>>, doc: DocumentId) -> Retire {
     Retire::new(move |rx| {
         let mut docs = lock(&docs);
         if rx.is_empty() {
-            docs.remove(&doc);
+            if let Some(docs) = docs.as_mut() {
+                docs.remove(&doc);
+            }
             true
         } else {
             false
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use linli_protocol::PeerId;
+
+    use super::*;
+    use crate::storage::Storage;
+    use crate::street_directory::StreetDirectory;
+
+    fn registry(dir: &tempfile::TempDir, tasks: &TaskTracker) -> DocRegistry {
+        let storage = Storage::open(&dir.path().join("relay.sqlite"), None).unwrap();
+        DocRegistry::new(
+            DocContext {
+                storage,
+                relay_id: PeerId::new("relay"),
+                idle_evict: Duration::from_secs(30),
+                directory: StreetDirectory::none(),
+            },
+            tasks.clone(),
+        )
+    }
+
+    fn detach(conn_id: u64) -> DocCommand {
+        DocCommand::Detach {
+            peer: PeerId::new("wang"),
+            conn_id,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_document_is_loaded_on_demand_and_leaves_the_registry_when_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = TaskTracker::new();
+        let docs = registry(&dir, &tasks);
+        let id = DocumentId::random();
+        docs.send(id, detach(1));
+        docs.send(id, detach(2));
+        assert_eq!(docs.loaded(), 1, "one task per document");
+        tasks.close();
+        tokio::time::timeout(Duration::from_secs(24 * 3600), tasks.wait())
+            .await
+            .unwrap();
+        assert_eq!(docs.loaded(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stopped_registry_loads_no_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = TaskTracker::new();
+        let docs = registry(&dir, &tasks);
+        docs.send(DocumentId::random(), detach(1));
+        docs.stop_all();
+        docs.send(DocumentId::random(), detach(2));
+        assert_eq!(docs.loaded(), 0);
+        tasks.close();
+        tokio::time::timeout(Duration::from_secs(24 * 3600), tasks.wait())
+            .await
+            .unwrap();
+        assert_eq!(tasks.len(), 0, "the stopped task ended");
+    }
 }

@@ -5,7 +5,7 @@
 //! Shared by connections (which read the index for every access decision)
 //! and document tasks (the directory's own task republishes the index each
 //! time the directory changes). The admin CLI can also point the relay at
-//! another document while it runs (see [`crate::watch`]).
+//! another document while it runs (the watcher in `watch.rs`).
 
 use std::sync::{Arc, RwLock};
 
@@ -87,5 +87,31 @@ impl StreetDirectory {
         // Every write replaces whole values, so a poisoned lock still holds
         // a consistent directory.
         f(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::DocPlace;
+
+    #[test]
+    fn only_the_current_directory_document_changes_the_index() {
+        let old = DocumentId::random();
+        let new = DocumentId::random();
+        let directory = StreetDirectory::new(Some(old), DirectoryIndex::new(Some(old)));
+        assert!(directory.document_changed(old, &Automerge::new()));
+        directory.switch_to(Some(new));
+        assert_eq!(directory.id(), Some(new));
+        assert_eq!(directory.index().place(&new), Some(&DocPlace::Directory));
+        assert_eq!(
+            directory.index().place(&old),
+            None,
+            "the old one is forgotten"
+        );
+        assert!(
+            !directory.document_changed(old, &Automerge::new()),
+            "a late change of the old directory publishes nothing"
+        );
     }
 }

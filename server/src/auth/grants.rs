@@ -2,8 +2,9 @@
 //!
 //! The admin CLI (`linli-relay token …`) writes the same SQLite file from
 //! another process. The relay notices through SQLite's `data_version`
-//! (polled a few times a second, see [`crate::serve`]), reloads, and reports
-//! which tokens were revoked or changed so their connections can be closed.
+//! (polled a few times a second by the watcher in `watch.rs`), reloads,
+//! and reports which tokens were revoked or changed so their connections
+//! can be closed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -125,7 +126,7 @@ impl Grants {
 }
 
 /// A stored token's grant, if its role and scope still parse.
-fn grant_of(r: &TokenRecord) -> Result<Grant, super::GrantError> {
+fn grant_of(r: &TokenRecord) -> Result<Grant, super::grant::GrantError> {
     let role: Role = r.role.parse()?;
     let scope: Scope = r.scope.parse()?;
     Grant::new(r.name.clone(), role, scope)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use linli_protocol::PeerId;
 use tokio::sync::mpsc;
 
-use super::DocCommand;
+use super::command::DocCommand;
 use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
 
