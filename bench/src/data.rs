@@ -50,7 +50,7 @@ pub fn street(generator: &Path, preset: &str) -> anyhow::Result<Vec<BuildingDoc>
             apply_building_import(&mut tx, b)?;
             tx.commit();
             Ok(BuildingDoc {
-                id: DocumentId::random(),
+                id: DocumentId::random(&mut rand::rng()),
                 doc,
                 households: b.households.len(),
             })

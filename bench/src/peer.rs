@@ -9,12 +9,13 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT, ReadDoc};
-use futures::{SinkExt, StreamExt};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use linli_client::sync::tungstenite_frames;
 use linli_protocol::{
-    Access, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncKind,
+    Access, DocSync, DocumentId, Frame, Message, PeerId, PeerMetadata, SyncKind, handshake,
 };
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
@@ -79,23 +80,19 @@ impl Peer {
             );
         }
         // Nagle off, as linli's client does.
-        let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
             .await
             .context("websocket connect")?;
+        let mut socket = tungstenite_frames(ws);
         let me = PeerId::new(format!("bench-{ix}-{}", std::process::id()));
-        let join = Message::Join {
-            sender_id: me.clone(),
-            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-            peer_metadata: Some(PeerMetadata::default()),
-        };
-        socket.send(Ws::Binary(join.encode().into())).await?;
+        let join = handshake::join(&me, PeerMetadata::default());
+        socket.send(Frame::from(&join)).await?;
         let relay_id = loop {
             match socket.next().await {
-                Some(Ok(Ws::Binary(b))) => match Message::decode(&b, usize::MAX)? {
-                    Message::Peer { sender_id, .. } => break sender_id,
-                    other => bail!("expected peer, got {other:?}"),
+                Some(Ok(frame)) => match handshake::read_peer(&frame, usize::MAX)? {
+                    Some(hello) => break hello.peer_id,
+                    None => continue,
                 },
-                Some(Ok(Ws::Ping(_) | Ws::Pong(_))) => continue,
                 other => bail!("join failed: {other:?}"),
             }
         };
@@ -125,8 +122,23 @@ impl Peer {
     }
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// The websocket as frames; generic so the peer's loop does not name
+/// tungstenite's types.
+trait Socket:
+    Stream<Item = Result<Frame, tungstenite::Error>>
+    + Sink<Frame, Error = tungstenite::Error>
+    + Unpin
+    + Send
+{
+}
+
+impl<S> Socket for S where
+    S: Stream<Item = Result<Frame, tungstenite::Error>>
+        + Sink<Frame, Error = tungstenite::Error>
+        + Unpin
+        + Send
+{
+}
 
 struct PeerTask {
     ix: PeerIx,
@@ -140,7 +152,7 @@ struct PeerTask {
 }
 
 impl PeerTask {
-    async fn run(mut self, mut socket: Socket, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
+    async fn run(mut self, mut socket: impl Socket, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
         let ix = self.ix;
         if let Err(e) = self.drive(&mut socket, &mut cmds).await {
             let _ = self.events.send(Event::Failed {
@@ -148,12 +160,12 @@ impl PeerTask {
                 why: format!("{e:#}"),
             });
         }
-        let _ = socket.close(None).await;
+        let _ = socket.close().await;
     }
 
     async fn drive(
         &mut self,
-        socket: &mut Socket,
+        socket: &mut impl Socket,
         cmds: &mut mpsc::UnboundedReceiver<Cmd>,
     ) -> anyhow::Result<()> {
         loop {
@@ -165,8 +177,8 @@ impl PeerTask {
                 }
                 frame = socket.next() => {
                     match frame {
-                        Some(Ok(Ws::Binary(b))) => self.receive(socket, &b).await?,
-                        Some(Ok(Ws::Ping(_) | Ws::Pong(_))) => {}
+                        Some(Ok(Frame::Binary(b))) => self.receive(socket, &b).await?,
+                        Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
                         other => bail!("connection ended: {other:?}"),
                     }
                 }
@@ -203,7 +215,7 @@ impl PeerTask {
         Ok(id)
     }
 
-    async fn receive(&mut self, socket: &mut Socket, bytes: &[u8]) -> anyhow::Result<()> {
+    async fn receive(&mut self, socket: &mut impl Socket, bytes: &[u8]) -> anyhow::Result<()> {
         let (id, kind, data) = match Message::decode(bytes, usize::MAX)? {
             Message::Sync(d) => (d.document_id, SyncKind::Sync, d.data),
             Message::Request(d) => (d.document_id, SyncKind::Request, d.data),
@@ -245,10 +257,10 @@ impl PeerTask {
         self.flush(socket, id).await
     }
 
-    async fn flush(&mut self, socket: &mut Socket, id: DocumentId) -> anyhow::Result<()> {
+    async fn flush(&mut self, socket: &mut impl Socket, id: DocumentId) -> anyhow::Result<()> {
         if let Some(sync) = self.docs.get_mut(&id) {
             for m in sync.outgoing() {
-                socket.send(Ws::Binary(m.encode().into())).await?;
+                socket.send(Frame::from(&m)).await?;
             }
         }
         Ok(())

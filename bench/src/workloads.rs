@@ -79,7 +79,7 @@ pub async fn latency_idle(
         swarm.connect(relay, 1).await?,
         swarm.connect(relay, 1).await?,
     );
-    let id = DocumentId::random();
+    let id = DocumentId::random(&mut rand::rng());
     swarm.peers[w].add(id, building.doc.clone());
     swarm.synced([(w, id)]).await?;
     swarm.peers[r].want(id);
@@ -116,7 +116,9 @@ pub async fn latency_under_load(
     let mut swarm = Swarm::new();
     let per_doc = 1 + sizes.load_readers_per_doc;
     swarm.connect(relay, sizes.load_docs * per_doc).await?;
-    let docs: Vec<DocumentId> = (0..sizes.load_docs).map(|_| DocumentId::random()).collect();
+    let docs: Vec<DocumentId> = (0..sizes.load_docs)
+        .map(|_| DocumentId::random(&mut rand::rng()))
+        .collect();
     let writer = |k: usize| k * per_doc;
     for (k, id) in docs.iter().enumerate() {
         swarm.peers[writer(k)].add(*id, building.doc.clone());
@@ -206,7 +208,7 @@ pub async fn saturation(
     let mut swarm = Swarm::new();
     swarm.connect(relay, sizes.saturation_docs * 2).await?;
     let docs: Vec<DocumentId> = (0..sizes.saturation_docs)
-        .map(|_| DocumentId::random())
+        .map(|_| DocumentId::random(&mut rand::rng()))
         .collect();
     for (k, id) in docs.iter().enumerate() {
         swarm.peers[2 * k].add(*id, building.doc.clone());
@@ -286,7 +288,7 @@ pub async fn idle_peers(
 ) -> anyhow::Result<Vec<Figure>> {
     let mut swarm = Swarm::new();
     let owner = swarm.connect(relay, 1).await?;
-    let id = DocumentId::random();
+    let id = DocumentId::random(&mut rand::rng());
     swarm.peers[owner].add(id, building.doc.clone());
     swarm.synced([(owner, id)]).await?;
     let before = relay.rss_bytes()?;
@@ -342,7 +344,7 @@ pub async fn upload_street(
         ids.push(b.id);
     }
     for n in 0..sizes.small_docs {
-        let id = DocumentId::random();
+        let id = DocumentId::random(&mut rand::rng());
         swarm.peers[p].add(id, small_doc(n)?);
         ids.push(id);
     }
@@ -462,7 +464,7 @@ pub async fn long_history(
     let before = relay.disk_bytes()?;
     let mut swarm = Swarm::new();
     let p = swarm.connect(relay, 1).await?;
-    let id = DocumentId::random();
+    let id = DocumentId::random(&mut rand::rng());
     swarm.peers[p].add(id, building.doc.clone());
     swarm.synced([(p, id)]).await?;
     for seq in 1..=sizes.history_edits {

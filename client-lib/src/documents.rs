@@ -33,7 +33,7 @@ impl Client {
     where
         F: FnOnce(&mut Transaction<'_>) -> Result<R, EditError>,
     {
-        let id = DocumentId::random();
+        let id = DocumentId::random(&mut rand::rng());
         let (heads, result) = {
             let mut state = self.lock();
             let mut am = Automerge::new().with_actor(state.actor.clone());

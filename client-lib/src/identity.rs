@@ -10,7 +10,7 @@
 //!   whose actor starts with the prefix.
 
 use automerge::ActorId;
-use linli_protocol::{DocumentId, PeerId};
+use linli_protocol::{PeerId, handshake};
 use linli_store::Store;
 
 use crate::ClientError;
@@ -35,7 +35,7 @@ impl Identity {
         let peer_id = match store.meta_get(PEER_ID_KEY)? {
             Some(bytes) => PeerId::new(text(PEER_ID_KEY, bytes)?),
             None => {
-                let id = PeerId::random("linli");
+                let id = PeerId::random("linli", &mut rand::rng());
                 store.meta_set(PEER_ID_KEY, id.as_str().as_bytes())?;
                 id
             }
@@ -43,7 +43,7 @@ impl Identity {
         let storage_id = match store.meta_get(STORAGE_ID_KEY)? {
             Some(bytes) => text(STORAGE_ID_KEY, bytes)?,
             None => {
-                let id = uuid_text(DocumentId::random().as_bytes());
+                let id = handshake::new_storage_id(&mut rand::rng());
                 store.meta_set(STORAGE_ID_KEY, id.as_bytes())?;
                 id
             }
@@ -94,19 +94,6 @@ fn text(key: &str, bytes: Vec<u8>) -> Result<String, ClientError> {
         });
     }
     Ok(s)
-}
-
-/// 16 bytes in the hyphenated UUID form automerge-repo uses for storage ids.
-fn uuid_text(b: &[u8; 16]) -> String {
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 #[cfg(test)]

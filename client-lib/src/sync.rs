@@ -20,8 +20,9 @@ mod session;
 mod until_idle;
 
 pub use backoff::{INITIAL_BACKOFF, MAX_BACKOFF};
-pub use frame::Frame;
+pub use frame::tungstenite_frames;
 pub use handle::{ConnectionState, SyncHandle};
+pub use linli_protocol::Frame;
 pub use session::MAX_FRAME_BYTES;
 pub use until_idle::{SyncReport, human_duration};
 

@@ -151,7 +151,7 @@ fn a_failed_edit_changes_nothing() {
 fn unknown_documents_are_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::open(dir.path()).unwrap();
-    let doc = crate::DocumentId::random();
+    let doc = crate::DocumentId::random(&mut rand::rng());
     assert!(matches!(
         client.read(doc, |_| ()),
         Err(ClientError::NotFound { .. })
@@ -167,7 +167,7 @@ fn unknown_documents_are_not_found() {
 fn wanted_documents_are_remembered_for_other_processes() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::open(dir.path()).unwrap();
-    let doc = crate::DocumentId::random();
+    let doc = crate::DocumentId::random(&mut rand::rng());
     assert!(client.want(doc).unwrap());
     assert!(client.want(doc).unwrap(), "wanting twice is harmless");
     // Still not readable: it has no data yet.

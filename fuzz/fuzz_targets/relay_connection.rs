@@ -13,13 +13,12 @@ use std::time::Duration;
 
 use futures::{Sink, Stream};
 use libfuzzer_sys::fuzz_target;
-use linli_protocol::{Message, PeerId};
+use linli_protocol::{Frame, PeerId, PeerMetadata, handshake};
 use linli_server::auth::Grant;
 use linli_server::conn_context::ConnContext;
 use linli_server::connection::{self, ConnectionLimits};
 use linli_server::doc_actor::DocContext;
 use linli_server::documents::DocRegistry;
-use linli_server::frame::Frame;
 use linli_server::peers::PeerRegistry;
 use linli_server::storage::Storage;
 use linli_server::street_directory::StreetDirectory;
@@ -90,12 +89,8 @@ impl Sink<Frame> for Replay {
 }
 
 fn frames(data: &[u8]) -> VecDeque<Frame> {
-    let join = Message::Join {
-        sender_id: PeerId::new("fuzz"),
-        supported_protocol_versions: vec!["1".into()],
-        peer_metadata: None,
-    };
-    let mut out = VecDeque::from([Frame::Binary(join.encode())]);
+    let join = handshake::join(&PeerId::new("fuzz"), PeerMetadata::default());
+    let mut out = VecDeque::from([Frame::from(&join)]);
     let mut rest = data;
     while rest.len() >= 2 {
         let len = usize::from(u16::from_le_bytes([rest[0], rest[1]])).min(rest.len() - 2);

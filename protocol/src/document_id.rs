@@ -8,6 +8,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rand_core::RngCore;
+
 /// The scheme every automerge URL starts with.
 pub const URL_PREFIX: &str = "automerge:";
 
@@ -34,8 +36,14 @@ impl DocumentId {
     }
 
     /// A fresh random document id (a v4 UUID, as JavaScript peers make them).
-    pub fn random() -> Self {
-        let mut bytes: [u8; 16] = rand_bytes();
+    ///
+    /// The caller passes the RNG: the core reads no entropy of its own, so a
+    /// browser build can hand in `crypto.getRandomValues` and tests a seeded
+    /// generator. Two devices must never make the same id, so in production
+    /// pass a cryptographically seeded RNG (e.g. `rand::rng()`).
+    pub fn random(rng: &mut (impl RngCore + ?Sized)) -> Self {
+        let mut bytes = [0u8; 16];
+        rng.fill_bytes(&mut bytes);
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         Self(bytes)
@@ -70,20 +78,6 @@ impl DocumentId {
             text.parse()
         }
     }
-}
-
-fn rand_bytes() -> [u8; 16] {
-    // std's RandomState is seeded from the OS; two of them give 128 bits
-    // without pulling an RNG crate into the sans-IO core.
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = [0u8; 16];
-    for half in out.chunks_mut(8) {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u64(0x6c69_6e6c_6900_0000);
-        half.copy_from_slice(&h.finish().to_le_bytes());
-    }
-    out
 }
 
 fn hex_of(bytes: &[u8]) -> String {
@@ -178,6 +172,7 @@ impl fmt::Display for AutomergeUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     fn unhex(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
@@ -237,8 +232,9 @@ mod tests {
 
     #[test]
     fn random_ids_are_distinct_v4_uuids() {
-        let a = DocumentId::random();
-        let b = DocumentId::random();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let a = DocumentId::random(&mut rng);
+        let b = DocumentId::random(&mut rng);
         assert_ne!(a, b);
         assert_eq!(a.as_bytes()[6] >> 4, 4);
         assert_eq!(a.to_string().parse::<DocumentId>().unwrap(), a);

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use rand_core::RngCore;
+
 /// A peer's self-chosen id (`peer-…` in JavaScript, `peer-<u64>` in samod).
 ///
 /// Peer ids are not authenticated by the protocol; the relay binds one to a
@@ -14,10 +16,12 @@ impl PeerId {
         Self(id.into())
     }
 
-    /// A fresh random peer id with the given prefix, e.g. `linli-<hex>`.
-    pub fn random(prefix: &str) -> Self {
-        let id = crate::DocumentId::random();
-        let hex: String = id.as_bytes()[..8]
+    /// A fresh random peer id with the given prefix, e.g. `linli-<hex>`,
+    /// drawn from the caller's RNG (the core reads no entropy itself).
+    pub fn random(prefix: &str, rng: &mut (impl RngCore + ?Sized)) -> Self {
+        let hex: String = rng
+            .next_u64()
+            .to_be_bytes()
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();

@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use linli_protocol::{
-    DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncData, SyncKind,
+    DocumentId, Frame, HandshakeError, Liveness, LivenessPolicy, Message, PeerId, PeerMetadata,
+    SyncData, SyncKind, Verdict, handshake,
 };
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
@@ -20,7 +22,6 @@ use crate::access::{self, PeerIdentity};
 use crate::auth::Grant;
 use crate::conn_context::ConnContext;
 use crate::doc_actor::DocCommand;
-use crate::frame::Frame;
 use crate::outbound::{ConnRef, Outbound};
 use crate::rate_limit::RateLimit;
 
@@ -65,13 +66,14 @@ pub async fn serve<S>(
             .await;
             return;
         }
-        Ok(None) | Ok(Some(Frame::Close)) => return,
+        Ok(None) => return,
         Ok(Some(frame)) => frame,
     };
-    let peer_id = match handshake(frame, &limits) {
-        Ok(p) => p,
-        Err(Refusal(why)) => {
-            refuse(&mut socket, &relay, None, &why).await;
+    let peer_id = match handshake::accept_join(&frame, limits.max_message_bytes) {
+        Ok(hello) => hello.peer_id,
+        Err(HandshakeError::Closed) => return,
+        Err(e) => {
+            refuse(&mut socket, &relay, None, &e.to_string()).await;
             return;
         }
     };
@@ -82,15 +84,11 @@ pub async fn serve<S>(
     };
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
     let conn = ConnRef::new(conn_id, tx, close.clone());
-    let peer = Message::Peer {
-        sender_id: relay.relay_id.clone(),
-        target_id: peer_id.clone(),
-        selected_protocol_version: PROTOCOL_VERSION.into(),
-        peer_metadata: Some(PeerMetadata {
-            storage_id: Some(limits.storage_id.clone()),
-            is_ephemeral: Some(false),
-        }),
-    };
+    let peer = handshake::peer(
+        &relay.relay_id,
+        &peer_id,
+        PeerMetadata::durable(limits.storage_id.clone()),
+    );
     info!(peer = %peer_id, conn = conn_id, token = %grant.name, "peer joined");
     let rate = RateLimit::new(limits.max_messages_per_sec);
     let mut session = Session {
@@ -118,32 +116,6 @@ pub async fn serve<S>(
     }
     relay.peers.unbind(&peer_id, conn_id);
     info!(peer = %peer_id, conn = conn_id, "peer left");
-}
-
-/// Checks the first frame is a `join` offering protocol version "1".
-fn handshake(frame: Frame, limits: &ConnectionLimits) -> Result<PeerId, Refusal> {
-    let bytes = binary(frame)?;
-    match Message::decode(&bytes, limits.max_message_bytes) {
-        Ok(Message::Join {
-            sender_id,
-            supported_protocol_versions,
-            ..
-        }) => {
-            if supported_protocol_versions
-                .iter()
-                .any(|v| v == PROTOCOL_VERSION)
-            {
-                Ok(sender_id)
-            } else {
-                Err(Refusal("unsupported protocol version".into()))
-            }
-        }
-        Ok(other) => Err(Refusal(format!(
-            "expected a join message first, got {}",
-            other.type_name()
-        ))),
-        Err(e) => Err(Refusal(format!("invalid message: {e}"))),
-    }
 }
 
 fn binary(frame: Frame) -> Result<Vec<u8>, Refusal> {
@@ -214,19 +186,33 @@ impl Session {
     {
         let peer = self.identity.peer_id.clone();
         let idle = self.limits.idle_timeout;
-        let mut ping = tokio::time::interval((idle / 3).max(Duration::from_millis(100)));
-        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_heard = tokio::time::Instant::now();
+        let policy = LivenessPolicy {
+            ping_after: (idle / 3).max(Duration::from_millis(100)),
+            give_up_after: idle,
+        };
+        // The driver's clock: milliseconds since the session started.
+        let origin = Instant::now();
+        let now = || u64::try_from(origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let at = |millis: u64| origin + Duration::from_millis(millis);
+        let mut liveness = Liveness::new(policy, 0);
+        let wake = tokio::time::sleep_until(at(liveness.next_wake()));
+        tokio::pin!(wake);
         loop {
             tokio::select! {
-                _ = ping.tick() => {
-                    if last_heard.elapsed() >= idle {
-                        refuse(socket, &self.relay, Some(&peer), "connection idle for too long").await;
-                        return;
+                () = &mut wake => {
+                    match liveness.poll(now()) {
+                        Verdict::GiveUp { .. } => {
+                            refuse(socket, &self.relay, Some(&peer), "connection idle for too long").await;
+                            return;
+                        }
+                        Verdict::Ping => {
+                            if socket.send(Frame::Ping(Vec::new())).await.is_err() {
+                                return;
+                            }
+                        }
+                        Verdict::Fine => {}
                     }
-                    if socket.send(Frame::Ping(Vec::new())).await.is_err() {
-                        return;
-                    }
+                    wake.as_mut().reset(at(liveness.next_wake()));
                 }
                 () = shutdown.cancelled() => {
                     let _ = socket.send(Frame::Close).await;
@@ -251,7 +237,7 @@ impl Session {
                 },
                 frame = socket.next() => {
                     let Some(frame) = frame else { return };
-                    last_heard = tokio::time::Instant::now();
+                    liveness.heard(now());
                     match self.on_frame(frame).await {
                         Ok(Next::Continue) => {}
                         Ok(Next::Close) => return,
@@ -271,7 +257,7 @@ impl Session {
             Frame::Close => return Ok(Next::Close),
             other => binary(other)?,
         };
-        if !self.rate.allow(tokio::time::Instant::now()) {
+        if !self.rate.allow(Instant::now()) {
             return Err(Refusal(format!(
                 "too many messages: this relay accepts {} per second per connection",
                 self.limits.max_messages_per_sec

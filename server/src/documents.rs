@@ -147,7 +147,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tasks = TaskTracker::new();
         let docs = registry(&dir, &tasks);
-        let id = DocumentId::random();
+        let id = DocumentId::random(&mut rand::rng());
         docs.send(id, detach(1));
         docs.send(id, detach(2));
         assert_eq!(docs.loaded(), 1, "one task per document");
@@ -163,9 +163,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tasks = TaskTracker::new();
         let docs = registry(&dir, &tasks);
-        docs.send(DocumentId::random(), detach(1));
+        docs.send(DocumentId::random(&mut rand::rng()), detach(1));
         docs.stop_all();
-        docs.send(DocumentId::random(), detach(2));
+        docs.send(DocumentId::random(&mut rand::rng()), detach(2));
         assert_eq!(docs.loaded(), 0);
         tasks.close();
         tokio::time::timeout(Duration::from_secs(24 * 3600), tasks.wait())

@@ -31,7 +31,6 @@ pub mod connection;
 pub mod directory_index;
 pub mod doc_actor;
 pub mod documents;
-pub mod frame;
 pub mod outbound;
 pub mod peers;
 pub mod rate_limit;
@@ -218,25 +217,18 @@ pub async fn serve(
 
 /// The relay's storage id: a UUID made on first start and kept in SQLite.
 async fn relay_storage_id(storage: &Storage) -> Result<String, StorageError> {
+    // Drawn here, in the driver, from the OS-seeded thread RNG: the protocol
+    // core takes its randomness as an argument.
+    let fresh = linli_protocol::handshake::new_storage_id(&mut rand::rng());
     storage
-        .run(|store| {
+        .run(move |store| {
             if let Some(id) = store.meta_get(STORAGE_ID_KEY)?
                 && let Ok(id) = String::from_utf8(id)
             {
                 return Ok(id);
             }
-            let b = linli_protocol::DocumentId::random();
-            let h: String = b.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-            let id = format!(
-                "{}-{}-{}-{}-{}",
-                &h[0..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            );
-            store.meta_set(STORAGE_ID_KEY, id.as_bytes())?;
-            Ok(id)
+            store.meta_set(STORAGE_ID_KEY, fresh.as_bytes())?;
+            Ok(fresh)
         })
         .await
 }

@@ -11,10 +11,10 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use futures::{SinkExt, StreamExt};
+use linli_protocol::Frame;
 
 use crate::auth::token;
 use crate::connection::{self, ConnectionLimits};
-use crate::frame::Frame;
 use crate::state::AppState;
 
 /// The relay's router.

@@ -97,8 +97,8 @@ mod tests {
 
     #[test]
     fn only_the_current_directory_document_changes_the_index() {
-        let old = DocumentId::random();
-        let new = DocumentId::random();
+        let old = DocumentId::random(&mut rand::rng());
+        let new = DocumentId::random(&mut rand::rng());
         let directory = StreetDirectory::new(Some(old), DirectoryIndex::new(Some(old)));
         assert!(directory.document_changed(old, &Automerge::new()));
         directory.switch_to(Some(new));

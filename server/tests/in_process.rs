@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use linli_protocol::{Message, PROTOCOL_VERSION, PeerId, PeerMetadata};
+use linli_protocol::{Message, PeerId, PeerMetadata, handshake};
 use linli_server::auth::Role;
 use linli_server::{Config, admin};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -53,11 +53,7 @@ async fn a_relay_serves_in_process_on_port_0_until_its_shutdown_future_completes
     .await
     .unwrap()
     .unwrap();
-    let join = Message::Join {
-        sender_id: PeerId::new("phone"),
-        supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-        peer_metadata: Some(PeerMetadata::default()),
-    };
+    let join = handshake::join(&PeerId::new("phone"), PeerMetadata::default());
     ws.send(Ws::Binary(join.encode().into())).await.unwrap();
     let answer = loop {
         match tokio::time::timeout(PATIENCE, ws.next()).await.unwrap() {

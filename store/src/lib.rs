@@ -32,7 +32,7 @@
 //! use linli_store::Store;
 //!
 //! let mut store = Store::open(std::path::Path::new("data/linli.sqlite"))?;
-//! let doc_id = linli_protocol::DocumentId::random();
+//! let doc_id = linli_protocol::DocumentId::from_bytes([7; 16]);
 //! let mut doc = AutoCommit::new();
 //! doc.put(ROOT, "name", "Building 3")?;
 //! store.append(&doc_id, &doc.save_incremental())?;

@@ -10,19 +10,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use linli_protocol::{DocumentId, Message, PeerId};
+use linli_protocol::{DocumentId, Frame, Liveness, LivenessPolicy, Message, PeerId, Verdict};
 use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::frame::Frame;
 use super::session::{Session, SessionEnd};
 
 /// How long the relay has to answer `join` with `peer`.
 pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// After this long without any frame from the relay, ping it.
-const PING_AFTER: Duration = Duration::from_secs(15);
-/// After this long without any frame from the relay, give the connection up.
-const SILENT_LIMIT: Duration = Duration::from_secs(45);
+/// Ping the relay after 15 s without any frame from it; give the connection
+/// up after 45 s. A phone's network can vanish without a close, and only
+/// silence tells.
+const LIVENESS: LivenessPolicy = LivenessPolicy {
+    ping_after: Duration::from_secs(15),
+    give_up_after: Duration::from_secs(45),
+};
 /// How often a connection looks for changes another process wrote to the
 /// store (one SQLite pragma when there are none).
 const OUTSIDE_CHECK: Duration = Duration::from_secs(1);
@@ -145,14 +147,12 @@ where
     let handshake = async {
         loop {
             match socket.next().await {
-                Some(Ok(Frame::Binary(bytes))) => match lock(session).on_handshake(&bytes) {
+                Some(Ok(frame)) => match lock(session).on_handshake(&frame) {
                     Ok(true) => return Ok(()),
                     Ok(false) => {}
                     Err(e) => return Err(e.to_string()),
                 },
-                Some(Ok(Frame::Text(_))) => return Err(SessionEnd::TextFrame.to_string()),
-                Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
-                Some(Ok(Frame::Close)) | None => {
+                None => {
                     return Err("the relay closed the connection during the handshake".to_owned());
                 }
                 Some(Err(e)) => return Err(e.to_string()),
@@ -186,9 +186,13 @@ where
         Err(e) => return lost(true, e),
     }
 
-    let mut last_heard = Instant::now();
-    let mut ticker = tokio::time::interval(PING_AFTER / 3);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // The driver's clock: milliseconds since the session started.
+    let origin = Instant::now();
+    let now = || u64::try_from(origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let at = |millis: u64| origin + Duration::from_millis(millis);
+    let mut liveness = Liveness::new(LIVENESS, 0);
+    let wake = tokio::time::sleep_until(at(liveness.next_wake()));
+    tokio::pin!(wake);
     let mut outside = tokio::time::interval(OUTSIDE_CHECK);
     outside.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
@@ -201,7 +205,7 @@ where
                 return ConnectionEnd::new(true, Outcome::Stopped);
             }
             frame = socket.next() => {
-                last_heard = Instant::now();
+                liveness.heard(now());
                 match frame {
                     Some(Ok(Frame::Binary(bytes))) => {
                         flatten(blocking(session, move |s| s.on_frame(&bytes)).await)
@@ -222,14 +226,19 @@ where
                 Err(broadcast::error::RecvError::Closed) => Ok(Vec::new()),
             },
             _ = outside.tick() => flatten(blocking(session, |s| s.on_outside_writes()).await),
-            _ = ticker.tick() => {
-                let silent = last_heard.elapsed();
-                if silent >= SILENT_LIMIT {
-                    Err(format!("the relay has been silent for {}s", silent.as_secs()).into())
-                } else if silent >= PING_AFTER {
-                    socket.send(Frame::Ping(Vec::new())).await.map(|()| Vec::new()).map_err(|e| e.to_string().into())
-                } else {
-                    Ok(Vec::new())
+            () = &mut wake => {
+                let verdict = liveness.poll(now());
+                wake.as_mut().reset(at(liveness.next_wake()));
+                match verdict {
+                    Verdict::GiveUp { silent } => {
+                        Err(format!("the relay has been silent for {}s", silent.as_secs()).into())
+                    }
+                    Verdict::Ping => socket
+                        .send(Frame::Ping(Vec::new()))
+                        .await
+                        .map(|()| Vec::new())
+                        .map_err(|e| e.to_string().into()),
+                    Verdict::Fine => Ok(Vec::new()),
                 }
             }
         };

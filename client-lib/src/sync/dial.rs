@@ -9,7 +9,9 @@ use tokio_tungstenite::tungstenite::http::{HeaderValue, header::AUTHORIZATION};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Error as WsError};
 
-use super::frame::{Frame, tungstenite_frames};
+use linli_protocol::Frame;
+
+use super::frame::tungstenite_frames;
 use super::session::MAX_FRAME_BYTES;
 use crate::RelayTarget;
 

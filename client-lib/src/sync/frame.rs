@@ -1,25 +1,14 @@
-//! [`Frame`]: a websocket message as the connection driver sees it, so the
-//! driver is written once over any `Stream + Sink` of frames (tungstenite in
-//! production, channels in tests).
+//! tokio-tungstenite as a `Stream + Sink` of [`Frame`]s, the protocol
+//! crate's websocket message, so the connection driver is written once over
+//! any socket (tungstenite in production, channels in tests).
 
 use futures::{Sink, SinkExt, Stream, StreamExt, future};
+use linli_protocol::Frame;
 use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
-
-/// One websocket message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Frame {
-    /// A protocol message (one CBOR map).
-    Binary(Vec<u8>),
-    /// Not part of the protocol; a relay that sends one is broken.
-    Text(String),
-    Ping(Vec<u8>),
-    Pong(Vec<u8>),
-    Close,
-}
 
 /// Wraps a tungstenite websocket as a `Stream + Sink` of [`Frame`]s.
 /// (tungstenite answers pings by itself.)
-pub(crate) fn tungstenite_frames<S>(
+pub fn tungstenite_frames<S>(
     ws: S,
 ) -> impl Stream<Item = Result<Frame, tungstenite::Error>>
 + Sink<Frame, Error = tungstenite::Error>

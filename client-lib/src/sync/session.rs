@@ -20,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::ChangeHash;
 use linli_protocol::{
-    DecodeError, DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncData, SyncKind,
+    DecodeError, DocumentId, Frame, HandshakeError, Message, PeerId, PeerMetadata, SyncData,
+    SyncKind, handshake,
 };
 
 use crate::{Client, ClientError, heads};
@@ -49,8 +50,8 @@ pub(crate) enum SessionEnd {
     Undecodable(DecodeError),
     #[error("the relay sent a text frame; the protocol uses binary frames only")]
     TextFrame,
-    #[error("the relay answered the handshake with protocol version {0:?}, not \"1\"")]
-    BadVersion(String),
+    #[error("handshake with the relay failed: {0}")]
+    Handshake(HandshakeError),
     #[error("local store: {0}")]
     Store(String),
 }
@@ -108,49 +109,23 @@ impl Session {
 
     /// The `join` that opens the connection.
     pub(crate) fn join(&self) -> Message {
-        Message::Join {
-            sender_id: self.client.peer_id().clone(),
-            supported_protocol_versions: vec![PROTOCOL_VERSION.to_owned()],
-            peer_metadata: Some(PeerMetadata {
-                storage_id: Some(self.client.storage_id().to_owned()),
-                is_ephemeral: Some(false),
-            }),
-        }
+        handshake::join(
+            self.client.peer_id(),
+            PeerMetadata::durable(self.client.storage_id()),
+        )
     }
 
     /// Takes a frame received before the handshake completed. `Ok(true)`
-    /// once the relay's `peer` arrived; other messages are ignored.
-    pub(crate) fn on_handshake(&mut self, frame: &[u8]) -> Result<bool, SessionEnd> {
-        let message = match Message::decode(frame, MAX_FRAME_BYTES) {
-            Ok(m) => m,
-            Err(DecodeError::UnknownType(t)) => {
-                tracing::debug!(r#type = %t, "ignoring unknown message type during handshake");
-                return Ok(false);
-            }
-            Err(e) => return Err(SessionEnd::Undecodable(e)),
-        };
-        match message {
-            Message::Peer {
-                sender_id,
-                selected_protocol_version,
-                ..
-            } => {
-                if selected_protocol_version != PROTOCOL_VERSION {
-                    return Err(SessionEnd::BadVersion(selected_protocol_version));
-                }
-                tracing::info!(relay = %sender_id, "connected to the relay");
-                self.relay = Some(sender_id);
+    /// once the relay's `peer` arrived; what may precede it is skipped.
+    pub(crate) fn on_handshake(&mut self, frame: &Frame) -> Result<bool, SessionEnd> {
+        match handshake::read_peer(frame, MAX_FRAME_BYTES) {
+            Ok(Some(hello)) => {
+                tracing::info!(relay = %hello.peer_id, "connected to the relay");
+                self.relay = Some(hello.peer_id);
                 Ok(true)
             }
-            Message::Error { message, .. } => Err(SessionEnd::RelayError(message)),
-            Message::Leave { .. } => Err(SessionEnd::Left),
-            other => {
-                tracing::debug!(
-                    r#type = other.type_name(),
-                    "ignoring message before the handshake"
-                );
-                Ok(false)
-            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(SessionEnd::Handshake(e)),
         }
     }
 

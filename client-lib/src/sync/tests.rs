@@ -10,13 +10,15 @@ use std::time::Duration;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use linli_protocol::{Access, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, SyncKind};
+use linli_protocol::{
+    Access, DocSync, DocumentId, Frame, Message, PeerId, PeerMetadata, SyncKind, handshake,
+};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
 use super::connection::{self, Control, Mode, Outcome};
-use super::frame::{Frame, tungstenite_frames};
+use super::frame::tungstenite_frames;
 use super::session::{MAX_FRAME_BYTES, Scope, Session};
 use crate::{Client, ClientError, ConnectionState, DocEventKind, json};
 
@@ -52,7 +54,19 @@ impl TestRelay {
         S: Stream<Item = Result<Frame, E>> + Sink<Frame> + Unpin,
     {
         let mut cut = self.cut.subscribe();
-        let mut client: Option<PeerId> = None;
+        let first = tokio::select! {
+            _ = cut.recv() => return,
+            f = socket.next() => f,
+        };
+        let Some(Ok(first)) = first else { return };
+        let Ok(hello) = handshake::accept_join(&first, MAX_FRAME_BYTES) else {
+            return;
+        };
+        let client = hello.peer_id;
+        let peer = handshake::peer(&self.peer, &client, PeerMetadata::default());
+        if socket.send(Frame::from(&peer)).await.is_err() {
+            return;
+        }
         loop {
             let frame = tokio::select! {
                 _ = cut.recv() => break,
@@ -71,17 +85,8 @@ impl TestRelay {
                 other => Err(other),
             };
             let out = match message {
-                Err(Message::Join { sender_id, .. }) => {
-                    client = Some(sender_id.clone());
-                    vec![Message::Peer {
-                        sender_id: self.peer.clone(),
-                        target_id: sender_id,
-                        selected_protocol_version: PROTOCOL_VERSION.to_owned(),
-                        peer_metadata: None,
-                    }]
-                }
                 Ok((kind, data)) => {
-                    let from = client.clone().unwrap();
+                    let from = client.clone();
                     let mut docs = self.docs.lock().unwrap();
                     let session = docs.entry(data.document_id).or_insert_with(|| {
                         DocSync::new(data.document_id, self.peer.clone(), Automerge::new())
@@ -104,10 +109,8 @@ impl TestRelay {
                 }
             }
         }
-        if let Some(client) = client {
-            for session in self.docs.lock().unwrap().values_mut() {
-                session.detach(&client);
-            }
+        for session in self.docs.lock().unwrap().values_mut() {
+            session.detach(&client);
         }
     }
 
@@ -245,16 +248,15 @@ async fn a_relay_that_refuses_with_an_error_is_not_retried_at_once() {
     // (as linli-relay does when its disk is full).
     tokio::spawn(async move {
         let mut joined = false;
-        while let Some(Ok(Frame::Binary(bytes))) = theirs.next().await {
-            let answer = match Message::decode(&bytes, MAX_FRAME_BYTES).unwrap() {
-                Message::Join { sender_id, .. } if !joined => {
+        while let Some(Ok(frame)) = theirs.next().await {
+            let answer = match handshake::accept_join(&frame, MAX_FRAME_BYTES) {
+                Ok(hello) if !joined => {
                     joined = true;
-                    Message::Peer {
-                        sender_id: PeerId::new("full-relay"),
-                        target_id: sender_id,
-                        selected_protocol_version: PROTOCOL_VERSION.to_owned(),
-                        peer_metadata: None,
-                    }
+                    handshake::peer(
+                        &PeerId::new("full-relay"),
+                        &hello.peer_id,
+                        PeerMetadata::default(),
+                    )
                 }
                 _ => Message::Error {
                     message: "relay could not store changes: the disk is full".into(),
@@ -320,7 +322,7 @@ async fn fetching_a_document_the_relay_lacks_is_unavailable() {
     let relay = TestRelay::new();
     let url = relay.listen().await;
     let (_dir, client) = client();
-    let doc = DocumentId::random();
+    let doc = DocumentId::random(&mut rand::rng());
     let mut events = client.subscribe(doc);
     let err = client.fetch(url.as_str(), doc, T).await.unwrap_err();
     assert!(

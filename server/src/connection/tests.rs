@@ -10,7 +10,7 @@ use automerge::{Automerge, ROOT};
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use linli_protocol::{
-    Access, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncKind,
+    Access, DocSync, DocumentId, Frame, Message, PeerId, PeerMetadata, SyncKind, handshake,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -21,7 +21,6 @@ use crate::auth::Grant;
 use crate::conn_context::ConnContext;
 use crate::doc_actor::DocContext;
 use crate::documents::DocRegistry;
-use crate::frame::Frame;
 use crate::peers::PeerRegistry;
 use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
@@ -156,12 +155,8 @@ impl Socket {
     }
 
     async fn join(&mut self, me: &str) -> Message {
-        self.send(&Message::Join {
-            sender_id: PeerId::new(me),
-            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-            peer_metadata: Some(PeerMetadata::default()),
-        })
-        .await;
+        self.send(&handshake::join(&PeerId::new(me), PeerMetadata::default()))
+            .await;
         self.recv().await
     }
 }
@@ -180,7 +175,7 @@ async fn a_joined_peers_document_is_stored_and_answered() {
     let mut tx = doc.transaction();
     tx.put(ROOT, "visited", "yes").unwrap();
     tx.commit();
-    let id = DocumentId::random();
+    let id = DocumentId::random(&mut rand::rng());
     let mut session = DocSync::new(id, PeerId::new("wang"), doc);
     session.attach(PeerId::new("relay"), Access::ReadWrite);
     while !session.in_sync_with(&PeerId::new("relay")) {

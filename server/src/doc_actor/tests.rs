@@ -53,7 +53,7 @@ impl Task {
             asked.fetch_add(1, Ordering::SeqCst);
             rx.is_empty()
         });
-        let id = DocumentId::random();
+        let id = DocumentId::random(&mut rand::rng());
         let (tx, rx) = mpsc::unbounded_channel();
         let handle = tokio::spawn(run(ctx, id, rx, retire));
         Self {

@@ -165,7 +165,7 @@ async fn relay_copy(relay: &RelayProcess, id: DocumentId, n: usize) -> DocSync {
 #[tokio::test]
 async fn every_role_reads_and_writes_exactly_what_its_scope_allows() {
     let dir = TempDir::new().unwrap();
-    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random(&mut rand::rng()));
     let directory_url = ids[0].url();
     let relay = RelayProcess::start_with(dir.path(), &["--directory", &directory_url]);
 
@@ -259,7 +259,7 @@ pub async fn published_street(relay: &RelayProcess, ids: &[DocumentId; 8]) {
 #[tokio::test]
 async fn client_refuses_locally_what_the_relay_would_refuse() {
     let dir = TempDir::new().unwrap();
-    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let ids: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random(&mut rand::rng()));
     let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
     published_street(&relay, &ids).await;
     let viewer = relay.create_token("viewer", "community:c1", "office-screen");
@@ -323,8 +323,8 @@ async fn until_reads(url: &str, id: DocumentId, want: &'static str) {
 #[tokio::test]
 async fn a_building_heads_access_follows_directory_set_without_a_restart() {
     let dir = TempDir::new().unwrap();
-    let first: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
-    let second: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random());
+    let first: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random(&mut rand::rng()));
+    let second: [DocumentId; 8] = std::array::from_fn(|_| DocumentId::random(&mut rand::rng()));
     let relay = RelayProcess::start(dir.path());
     published_street(&relay, &first).await;
     published_street(&relay, &second).await;

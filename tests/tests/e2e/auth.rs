@@ -197,7 +197,7 @@ async fn history_shows_who_changed_a_field_with_the_relays_token_names() {
 async fn narrowing_a_tokens_scope_closes_its_connections_and_narrows_what_it_sees() {
     let dir = TempDir::new().unwrap();
     let ids: [linli_protocol::DocumentId; 8] =
-        std::array::from_fn(|_| linli_protocol::DocumentId::random());
+        std::array::from_fn(|_| linli_protocol::DocumentId::random(&mut rand::rng()));
     let relay = RelayProcess::start_with(dir.path(), &["--directory", &ids[0].url()]);
     super::access_matrix::published_street(&relay, &ids).await;
     let secret = relay

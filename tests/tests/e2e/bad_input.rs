@@ -103,7 +103,7 @@ async fn text_frame_is_refused() {
 async fn message_before_join_is_refused() {
     let mut s = Scene::new(&[]).await;
     let mut bad = RawPeer::connect(&s.relay.url, "bad").await;
-    let doc = DocumentId::random();
+    let doc = DocumentId::random(&mut rand::rng());
     bad.send(&Message::Request(SyncData {
         sender_id: "bad".into(),
         target_id: "relay".into(),
@@ -220,7 +220,7 @@ async fn empty_sync_data_is_refused() {
     bad.send(&Message::Request(SyncData {
         sender_id: "bad".into(),
         target_id: bad.relay_id(),
-        document_id: DocumentId::random(),
+        document_id: DocumentId::random(&mut rand::rng()),
         data: Vec::new(),
     }))
     .await;

@@ -161,7 +161,7 @@ async fn unknown_document_is_reported_unavailable() {
     let relay = RelayProcess::start(dir.path());
     let da = TempDir::new().unwrap();
     let a = Client::open(da.path()).unwrap();
-    let missing = linli_protocol::DocumentId::random();
+    let missing = linli_protocol::DocumentId::random(&mut rand::rng());
     let result = a.fetch(relay.url.as_str(), missing, PATIENCE).await;
     assert!(
         matches!(result, Err(linli_client::ClientError::Unavailable { .. })),

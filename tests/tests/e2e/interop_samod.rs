@@ -96,7 +96,7 @@ async fn document_pushed_by_linli_is_found_by_samod() {
 async fn samod_is_told_an_unknown_document_is_unavailable() {
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
-    let id = samod_doc_id(linli_protocol::DocumentId::random());
+    let id = samod_doc_id(linli_protocol::DocumentId::random(&mut rand::rng()));
     let found = with_samod(&relay.url, async move |repo| {
         tokio::time::timeout(PATIENCE, repo.find(id))
             .await

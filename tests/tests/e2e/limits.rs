@@ -52,7 +52,10 @@ async fn too_many_documents_on_one_connection_is_refused() {
         let mut doc = new_doc("greedy", "k", "v");
         peer.sync_doc(&mut doc).await;
     }
-    let mut third = wanted_doc("greedy", linli_protocol::DocumentId::random());
+    let mut third = wanted_doc(
+        "greedy",
+        linli_protocol::DocumentId::random(&mut rand::rng()),
+    );
     third.attach(peer.relay_id(), linli_protocol::Access::ReadWrite);
     for m in third.outgoing() {
         peer.send(&m).await;
@@ -110,7 +113,7 @@ async fn empty_request_data_for_a_document_is_refused() {
     peer.send(&Message::Sync(SyncData {
         sender_id: peer.id.clone(),
         target_id: peer.relay_id(),
-        document_id: linli_protocol::DocumentId::random(),
+        document_id: linli_protocol::DocumentId::random(&mut rand::rng()),
         data: vec![],
     }))
     .await;

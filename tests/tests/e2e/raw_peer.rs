@@ -4,7 +4,7 @@
 use automerge::Automerge;
 use futures::{SinkExt, StreamExt};
 use linli_protocol::{
-    Access, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata, SyncKind,
+    Access, DocSync, DocumentId, Message, PeerId, PeerMetadata, SyncKind, handshake,
 };
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as Ws;
@@ -47,12 +47,8 @@ impl RawPeer {
     /// Connects and completes the join/peer handshake.
     pub async fn join(url: &str, id: &str) -> Self {
         let mut peer = Self::connect(url, id).await;
-        peer.send(&Message::Join {
-            sender_id: peer.id.clone(),
-            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
-            peer_metadata: Some(PeerMetadata::default()),
-        })
-        .await;
+        let join = handshake::join(&peer.id, PeerMetadata::default());
+        peer.send(&join).await;
         match peer.recv().await {
             Got::Message(Message::Peer {
                 sender_id,
@@ -159,7 +155,7 @@ pub fn new_doc(me: &str, key: &str, value: &str) -> DocSync {
     let mut tx = doc.transaction();
     tx.put(ROOT, key, value).expect("put");
     tx.commit();
-    DocSync::new(DocumentId::random(), PeerId::new(me), doc).requesting()
+    DocSync::new(DocumentId::random(&mut rand::rng()), PeerId::new(me), doc).requesting()
 }
 
 /// An empty session for a document someone else made.

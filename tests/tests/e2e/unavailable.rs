@@ -11,7 +11,7 @@ async fn request_for_unknown_document_gets_doc_unavailable() {
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
     let mut peer = RawPeer::join(&relay.url, "asker").await;
-    let mut doc = wanted_doc("asker", DocumentId::random());
+    let mut doc = wanted_doc("asker", DocumentId::random(&mut rand::rng()));
     assert_eq!(peer.sync_doc(&mut doc).await, Some("doc-unavailable"));
 }
 
