@@ -11,6 +11,7 @@ use linli_store::Store;
 use tokio::sync::broadcast;
 
 use crate::ClientError;
+use crate::clock::Clock;
 use crate::events::{DocEvent, Events};
 use crate::identity::Identity;
 use crate::pending::{self, Pending, Summary};
@@ -42,6 +43,8 @@ pub(crate) struct Inner {
     pub identity: Identity,
     pub state: Mutex<State>,
     pub events: Events,
+    /// The time each change made here carries.
+    pub clock: Clock,
     /// Tells the sync loop which document changed locally.
     pub local_changes: broadcast::Sender<DocumentId>,
     /// Set while a sync session (connect or sync_until_idle) runs.
@@ -51,8 +54,14 @@ pub(crate) struct Inner {
 impl Client {
     /// Opens (creating if needed) the linli directory `dir` and its store
     /// `dir/linli.sqlite`. The peer id, storage id and device prefix are
-    /// created on first open and kept in the store.
+    /// created on first open and kept in the store. Changes carry the
+    /// system clock's time.
     pub fn open(dir: impl AsRef<Path>) -> Result<Client, ClientError> {
+        Self::open_with_clock(dir, Clock::system())
+    }
+
+    /// [`Client::open`], with the clock whose time each change carries.
+    pub fn open_with_clock(dir: impl AsRef<Path>, clock: Clock) -> Result<Client, ClientError> {
         let dir = dir.as_ref().to_path_buf();
         create_private_dir(&dir)?;
         let mut store = Store::open(&dir.join(STORE_FILE))?;
@@ -71,6 +80,7 @@ impl Client {
             inner: Arc::new(Inner {
                 dir,
                 identity,
+                clock,
                 state: Mutex::new(state),
                 events: Events::new(),
                 local_changes: broadcast::channel(LOCAL_CHANGES_CAPACITY).0,

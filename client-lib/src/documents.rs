@@ -9,7 +9,6 @@ use linli_protocol::DocumentId;
 use linli_store::Store;
 
 use crate::events::DocEventKind;
-use crate::pending::change_time_now;
 use crate::state::{READ_ONLY_KEY, State};
 use crate::{Client, ClientError, EditError};
 
@@ -34,6 +33,7 @@ impl Client {
         F: FnOnce(&mut Transaction<'_>) -> Result<R, EditError>,
     {
         let id = DocumentId::random(&mut rand::rng());
+        let time = self.inner.clock.change_time();
         let (heads, result) = {
             let mut state = self.lock();
             let mut am = Automerge::new().with_actor(state.actor.clone());
@@ -43,11 +43,11 @@ impl Client {
                     doc: id,
                     source: Box::new(source),
                 })?;
-                tx.commit_with(commit_options(state.author.as_deref()));
+                tx.commit_with(commit_options(state.author.as_deref(), time));
                 result
             };
             if am.get_heads().is_empty() {
-                am.empty_commit(commit_options(state.author.as_deref()));
+                am.empty_commit(commit_options(state.author.as_deref(), time));
             }
             state.store.append(&id, &am.save())?;
             compact(&mut state.store, &id, &am);
@@ -71,6 +71,7 @@ impl Client {
     where
         F: FnOnce(&mut Transaction<'_>) -> Result<R, EditError>,
     {
+        let time = self.inner.clock.change_time();
         let (result, heads) = {
             let mut state = self.lock();
             if state.store.doc_meta_get(&doc, READ_ONLY_KEY)?.is_some() {
@@ -99,7 +100,7 @@ impl Client {
                     tx.rollback();
                     return Ok(result);
                 }
-                tx.commit_with(commit_options(author.as_deref()));
+                tx.commit_with(commit_options(author.as_deref(), time));
                 (result, (am.save_after(&before), am.get_heads()))
             };
             let (bytes, heads) = saved;
@@ -207,10 +208,11 @@ impl Client {
     }
 }
 
-/// Every local change carries its time and, when known, who made it (as
-/// the change message, which other automerge peers show as such).
-fn commit_options(author: Option<&str>) -> CommitOptions {
-    let options = CommitOptions::default().with_time(change_time_now());
+/// Every local change carries its `time` (seconds since the epoch, from the
+/// client's [`Clock`](crate::Clock)) and, when known, who made it (as the
+/// change message, which other automerge peers show as such).
+fn commit_options(author: Option<&str>, time: i64) -> CommitOptions {
+    let options = CommitOptions::default().with_time(time);
     match author {
         Some(person) => options.with_message(person.to_owned()),
         None => options,

@@ -58,6 +58,7 @@
 //! `linli_protocol`; this crate adds storage, the socket loop and the CLI.
 
 mod client;
+mod clock;
 mod documents;
 mod error;
 mod events;
@@ -73,6 +74,7 @@ pub mod sync;
 
 pub use automerge;
 pub use client::{Client, STORE_FILE};
+pub use clock::Clock;
 pub use error::{ClientError, EditError};
 pub use events::{DocEvent, DocEventKind};
 pub use linli_protocol::{DocumentId, PeerId};

@@ -37,11 +37,14 @@ pub enum AdminError {
 }
 
 /// Makes a token and returns it; only its hash is stored.
+/// Makes a token created at `now` (milliseconds since the epoch) and
+/// returns its secret, which is stored only as a hash.
 pub fn create_token(
     store: &mut Store,
     name: &str,
     role: Role,
     scope: &str,
+    now: i64,
 ) -> Result<String, AdminError> {
     let scope: Scope = scope.parse()?;
     let grant = Grant::new(name.to_owned(), role, scope)?;
@@ -51,14 +54,15 @@ pub fn create_token(
         role: role.as_str().to_owned(),
         scope: grant.scope.to_string(),
         hash: token::hash(&secret),
-        created_at: crate::now_millis(),
+        created_at: now,
         revoked_at: None,
     })?;
     Ok(secret)
 }
 
-pub fn revoke_token(store: &mut Store, name: &str) -> Result<(), AdminError> {
-    if store.token_revoke(name, crate::now_millis())? {
+/// Revokes `name` as of `now` (milliseconds since the epoch).
+pub fn revoke_token(store: &mut Store, name: &str, now: i64) -> Result<(), AdminError> {
+    if store.token_revoke(name, now)? {
         Ok(())
     } else {
         Err(AdminError::NoSuchToken(name.to_owned()))
@@ -80,12 +84,16 @@ pub fn rescope_token(store: &mut Store, name: &str, scope: &str) -> Result<(), A
 
 /// On a relay with no tokens at all, makes a street-admin token, writes it
 /// to `<data>/admin-token` (owner-only) and returns it, so it can be shown
-/// once. Otherwise `None`.
-pub fn ensure_first_admin(store: &mut Store, data: &Path) -> Result<Option<String>, AdminError> {
+/// once. Otherwise `None`. `now` is the time it is made.
+pub fn ensure_first_admin(
+    store: &mut Store,
+    data: &Path,
+    now: i64,
+) -> Result<Option<String>, AdminError> {
     if !store.tokens()?.is_empty() {
         return Ok(None);
     }
-    let secret = create_token(store, "street-admin", Role::StreetAdmin, "")?;
+    let secret = create_token(store, "street-admin", Role::StreetAdmin, "", now)?;
     let path = data.join(ADMIN_TOKEN_FILE);
     write_owner_only(&path, format!("{secret}\n").as_bytes())
         .map_err(|source| AdminError::Io { path, source })?;

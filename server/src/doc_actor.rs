@@ -219,7 +219,7 @@ impl DocActor {
     ) -> Result<(), String> {
         let id = self.id;
         let hashes: Vec<String> = hashes.iter().map(|h| h.to_string()).collect();
-        let at = crate::now_millis();
+        let at = crate::wall_clock_millis();
         let Some(sync) = self.sync.take() else {
             return Err("document not loaded".into());
         };

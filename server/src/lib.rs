@@ -81,8 +81,11 @@ pub enum RelayError {
 
 const STORAGE_ID_KEY: &str = "relay.storage_id";
 
-/// Milliseconds since the epoch (0 if the clock is before it).
-pub(crate) fn now_millis() -> i64 {
+/// The system clock as milliseconds since the epoch (0 if the clock is
+/// before it). Only drivers read it, the admin commands and the document
+/// tasks' loop, and pass the time into what they call, so relay logic can be
+/// run and tested at any time.
+pub fn wall_clock_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -35,7 +35,7 @@ async fn a_relay_serves_in_process_on_port_0_until_its_shutdown_future_completes
     let config = Config::for_data(dir.path());
     let secret = {
         let mut store = linli_store::Store::open(&config.database_path()).unwrap();
-        admin::create_token(&mut store, "admin", Role::StreetAdmin, "").unwrap()
+        admin::create_token(&mut store, "admin", Role::StreetAdmin, "", 0).unwrap()
     };
     let state = linli_server::open(&config).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

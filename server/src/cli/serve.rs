@@ -13,7 +13,9 @@ pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
     let addr = listener.local_addr().context("no local address")?;
     {
         let mut store = super::open_store(&config)?;
-        if let Some(secret) = admin::ensure_first_admin(&mut store, &config.data)? {
+        if let Some(secret) =
+            admin::ensure_first_admin(&mut store, &config.data, linli_server::wall_clock_millis())?
+        {
             println!(
                 "first start: street-admin token (shown once, also in {}):",
                 config.data.join(admin::ADMIN_TOKEN_FILE).display()

@@ -19,7 +19,13 @@ pub struct Args {
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
     let mut store = super::open_store(config)?;
-    let secret = admin::create_token(&mut store, &args.name, args.role, &args.scope)?;
+    let secret = admin::create_token(
+        &mut store,
+        &args.name,
+        args.role,
+        &args.scope,
+        linli_server::wall_clock_millis(),
+    )?;
     println!("{secret}");
     eprintln!(
         "token {:?} ({}) created; it is shown only this once",

@@ -10,7 +10,7 @@ pub struct Args {
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
     let mut store = super::open_store(config)?;
-    admin::revoke_token(&mut store, &args.name)?;
+    admin::revoke_token(&mut store, &args.name, linli_server::wall_clock_millis())?;
     eprintln!("token {:?} revoked", args.name);
     Ok(())
 }
