@@ -1,13 +1,11 @@
 //! Realistic documents for the workloads: building documents imported from
-//! `shared/data/gen_street.py`'s synthetic street through linli's own CSV
-//! import, exactly as a building head's device would make them.
+//! linli-gen's synthetic street through linli's own CSV import, exactly as
+//! a building head's device would make them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use anyhow::{Context, bail};
+use anyhow::bail;
 use automerge::Automerge;
 use automerge::transaction::Transactable;
+use linli_gen::Preset;
 use linli_protocol::DocumentId;
 use linli_records::import_csv::{ImportLimits, apply_building_import, parse_residents};
 
@@ -18,26 +16,11 @@ pub struct BuildingDoc {
     pub households: usize,
 }
 
-/// The generator script, next to the project as DESIGN.md lays it out.
-pub fn default_generator() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/gen_street.py")
-}
-
-/// Runs the generator with `preset` and imports every building it wrote.
-pub fn street(generator: &Path, preset: &str) -> anyhow::Result<Vec<BuildingDoc>> {
-    let out = tempfile::tempdir()?;
-    let status = Command::new("python3")
-        .arg(generator)
-        .args(["--preset", preset, "--out"])
-        .arg(out.path())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .with_context(|| format!("run {}", generator.display()))?;
-    if !status.success() {
-        bail!("{} --preset {preset} failed", generator.display());
-    }
-    let csv = std::fs::read(out.path().join("residents.csv"))?;
-    let import = parse_residents(&csv, &ImportLimits::up_to(2026))?;
+/// Generates the `preset` street from `seed` and imports every building.
+pub fn street(preset: Preset, seed: u64) -> anyhow::Result<Vec<BuildingDoc>> {
+    let generated = linli_gen::generate(preset.shape(), seed);
+    let csv = generated.residents_csv.as_bytes();
+    let import = parse_residents(csv, &ImportLimits::up_to(2026))?;
     if !import.rejected.is_empty() {
         bail!("the generator's rows were rejected: {:?}", import.rejected);
     }

@@ -7,8 +7,12 @@
 //! ```text
 //! cargo build --release --bins && target/release/linli-bench
 //! ```
+//!
+//! `linli-bench gen --preset street --out DIR` writes the synthetic street
+//! the workloads use as CSV files (see `linli-gen`).
 
 mod data;
+mod generate;
 mod peer;
 mod relay;
 mod report;
@@ -19,14 +23,35 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use linli_gen::DEFAULT_SEED;
 
 use crate::relay::{Kind, Relay};
 use crate::report::Figure;
 use crate::workloads::Sizes;
 
 #[derive(Parser)]
-#[command(about = "linli-relay beside a samod relay: same workloads, one run, ratios")]
+#[command(
+    about = "linli-relay beside a samod relay: same workloads, one run, ratios",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: Args,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a synthetic street's residents.csv and volunteers.csv to a
+    /// folder (names, phones and addresses invented; the same seed writes
+    /// the same bytes).
+    Gen(generate::Args),
+}
+
+/// Running the benchmark (no subcommand).
+#[derive(clap::Args)]
 struct Args {
     /// Tiny sizes: checks that every workload runs; the figures mean nothing.
     #[arg(long)]
@@ -35,14 +60,18 @@ struct Args {
     /// program).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
-    /// gen_street.py, the synthetic street generator.
-    #[arg(long)]
-    generator: Option<PathBuf>,
+    /// Seed of the synthetic street (`linli-bench gen` writes the same one).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Gen(args)) => return generate::run(args),
+        None => cli.run,
+    };
     // Interrupted, the run is dropped, and with it both relay processes.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
@@ -65,9 +94,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .context("program folder")?
             .to_path_buf(),
     };
-    let generator = args.generator.unwrap_or_else(data::default_generator);
     eprintln!("generating the {} preset…", sizes.preset);
-    let street = data::street(&generator, sizes.preset)?;
+    let street = data::street(sizes.preset, args.seed)?;
     let sample = street.first().context("the generator wrote no building")?;
     eprintln!(
         "{} building documents, {} households",

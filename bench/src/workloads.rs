@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use linli_gen::Preset;
 use linli_protocol::DocumentId;
 
 use crate::data::{BuildingDoc, small_doc};
@@ -15,8 +16,8 @@ use crate::swarm::Swarm;
 /// How big each workload is.
 #[derive(Debug, Clone)]
 pub struct Sizes {
-    /// gen_street.py preset for the street documents.
-    pub preset: &'static str,
+    /// linli-gen preset for the street documents.
+    pub preset: Preset,
     pub idle_edits: u64,
     pub load_docs: usize,
     pub load_readers_per_doc: usize,
@@ -33,7 +34,7 @@ pub struct Sizes {
 impl Sizes {
     pub fn full() -> Self {
         Self {
-            preset: "street",
+            preset: Preset::Street,
             idle_edits: 300,
             load_docs: 20,
             load_readers_per_doc: 9,
@@ -51,7 +52,7 @@ impl Sizes {
     /// A few seconds in all: proves the harness, measures nothing.
     pub fn quick() -> Self {
         Self {
-            preset: "building",
+            preset: Preset::Building,
             idle_edits: 5,
             load_docs: 2,
             load_readers_per_doc: 2,

@@ -3,4 +3,5 @@
 mod convergence;
 mod csv_round_trip;
 mod fold_order;
+mod generated_street;
 mod street_round_trip;

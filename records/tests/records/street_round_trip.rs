@@ -1,15 +1,10 @@
-//! The whole `street` preset of gen_street.py (7 communities, 210 buildings,
-//! ~12,600 households) through import → export → import: identical records,
-//! and re-applying the re-import changes nothing.
-//!
-//! Needs python3 and ../shared/data/gen_street.py beside the checkout (CI
-//! has both). Without them the test says so and passes locally, but fails
-//! under `CI=true`.
-
-use std::path::PathBuf;
-use std::process::Command;
+//! The whole `street` preset of the project's street generator (linli-gen:
+//! 7 communities, 210 buildings, 12,600 households) through import → export
+//! → import: identical records, and re-applying the re-import changes
+//! nothing.
 
 use automerge::AutoCommit;
+use linli_gen::{DEFAULT_SEED, Preset, generate};
 use linli_records::building::Building;
 use linli_records::export_csv::{export_residents, export_volunteers};
 use linli_records::import_csv::{
@@ -17,35 +12,17 @@ use linli_records::import_csv::{
 };
 use linli_records::team::Team;
 
-fn generate_street() -> Option<(Vec<u8>, Vec<u8>)> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/gen_street.py");
-    let out = tempfile::tempdir().unwrap();
-    let ok = script.exists()
-        && Command::new("python3")
-            .arg(&script)
-            .args(["--preset", "street", "--out"])
-            .arg(out.path())
-            .status()
-            .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have python3 and ../shared/data/gen_street.py"
-        );
-        eprintln!("skipping the street round trip: gen_street.py not found");
-        return None;
-    }
-    Some((
-        std::fs::read(out.path().join("residents.csv")).unwrap(),
-        std::fs::read(out.path().join("volunteers.csv")).unwrap(),
-    ))
+fn generate_street() -> (Vec<u8>, Vec<u8>) {
+    let street = generate(Preset::Street.shape(), DEFAULT_SEED);
+    (
+        street.residents_csv.into_bytes(),
+        street.volunteers_csv.into_bytes(),
+    )
 }
 
 #[test]
 fn street_preset_round_trips_through_export_identically() {
-    let Some((residents, volunteers)) = generate_street() else {
-        return;
-    };
+    let (residents, volunteers) = generate_street();
     let limits = ImportLimits::up_to(2026);
     let import = parse_residents(&residents, &limits).unwrap();
     assert!(

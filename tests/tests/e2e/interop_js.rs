@@ -1,8 +1,8 @@
 //! Real automerge-repo 2.5.6 JavaScript peers (tests/js) against linli-relay:
 //! one creates a document, another finds it, a third changes it.
 //!
-//! Needs `npm ci` in tests/js (CI does it). Without it the test says so and
-//! passes locally, but fails under `CI=true`, so CI can never skip it.
+//! Needs node and the packages of tests/js (`./test.sh` installs them with
+//! `npm ci`). Without them the test fails and says how to install them.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,19 +15,21 @@ fn js_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js")
 }
 
-fn js_ready() -> bool {
+/// Fails the test, saying how to install them, when node or the
+/// automerge-repo packages are missing.
+fn require_js() {
+    let node = Command::new("node").arg("--version").output().is_ok();
+    assert!(
+        node,
+        "node is not installed: the JavaScript interop test needs node 20 or later and npm"
+    );
     let installed = js_dir()
         .join("node_modules/@automerge/automerge-repo")
         .exists();
-    let node = Command::new("node").arg("--version").output().is_ok();
-    if !(installed && node) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run `npm ci` in tests/js so the JavaScript interop test runs"
-        );
-        eprintln!("skipping JavaScript interop: run `npm ci` in tests/js to enable it");
-    }
-    installed && node
+    assert!(
+        installed,
+        "the automerge-repo packages are not installed: run ./test.sh, or `npm ci` in tests/js"
+    );
 }
 
 /// Runs `node peer.mjs ARGS`, returning (exit code, stdout).
@@ -47,9 +49,7 @@ fn peer(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn javascript_peers_create_find_and_change_through_linli_relay() {
-    if !js_ready() {
-        return;
-    }
+    require_js();
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
     let (code, url) = peer(&[
@@ -76,9 +76,7 @@ fn javascript_peers_create_find_and_change_through_linli_relay() {
 
 #[test]
 fn javascript_peer_is_told_an_unknown_document_is_unavailable() {
-    if !js_ready() {
-        return;
-    }
+    require_js();
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
     let (code, _) = peer(&["find", &relay.url, "automerge:4NMNnkMhL8jXrdJ9jamS58PAVdXu"]);
@@ -87,9 +85,7 @@ fn javascript_peer_is_told_an_unknown_document_is_unavailable() {
 
 #[tokio::test]
 async fn linli_client_reads_what_a_javascript_peer_created_and_vice_versa() {
-    if !js_ready() {
-        return;
-    }
+    require_js();
     let dir = TempDir::new().unwrap();
     let relay = RelayProcess::start(dir.path());
     let url_for_js = relay.url.clone();

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every check and every test of linli, from a fresh clone, in one command:
+#
+#   ./test.sh
+#
+# First installs what the tests need when it is missing (the rustfmt and
+# clippy components, the wasm32 target, the JavaScript interop packages,
+# nginx and openssl for the TLS test), then checks formatting and lints,
+# runs every test of the workspace and builds linli-records for the browser.
+# Nothing here reads anything outside this folder. A missing prerequisite
+# that cannot be installed stops the script with what to install.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+fail() {
+  printf 'test.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+# Debian/Ubuntu packages, as root or through sudo.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    have sudo || fail "missing $*: install them (apt-get install $*) and run ./test.sh again"
+    sudo="sudo"
+  fi
+  have apt-get || fail "missing $*: install them with your package manager and run ./test.sh again"
+  step "installing $* (apt-get)"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$@"
+}
+
+step "toolchain"
+have cargo || fail "cargo not found: install Rust with rustup (https://rustup.rs)"
+if have rustup; then
+  cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+  cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+  # linli-records must keep building for the browser (WebAssembly).
+  rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+    rustup target add wasm32-unknown-unknown
+fi
+
+# Real automerge-repo JavaScript peers for the interop tests, pinned by
+# tests/js/package-lock.json. Reinstalled when the lock file changes.
+step "JavaScript interop packages (tests/js)"
+have node && have npm ||
+  fail "node and npm not found: install node 20 or later (apt-get install nodejs npm) and run ./test.sh again"
+lock_hash="$(cat tests/js/package.json tests/js/package-lock.json | sha256sum | cut -d' ' -f1)"
+stamp=tests/js/node_modules/.linli-installed
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_hash" >"$stamp"
+fi
+
+# nginx (and openssl) for the test of the README's TLS deployment.
+step "nginx and openssl (TLS test)"
+if ! have nginx || ! have openssl; then
+  apt_install nginx-light openssl
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo test --workspace"
+cargo test --workspace --locked
+step "linli-records for wasm32-unknown-unknown"
+cargo build -p linli-records --target wasm32-unknown-unknown --locked
+
+step "all green"
