@@ -16,7 +16,7 @@ RECORDS_RUNS=${RECORDS_RUNS:-200000}
 # Seed the decoder with frames captured from real automerge-repo peers.
 mkdir -p corpus/decode_message corpus/relay_connection corpus/sync_session \
   corpus/import_csv corpus/records_load
-# CSV files in gen_street.py's format, and each kind of document as JSON
+# CSV files in the street spreadsheets' format, and each kind of document as JSON
 # (made with the linli CLI: `linli doc show URL --json`).
 cp seeds/import_csv/* corpus/import_csv/
 cp seeds/records_load/* corpus/records_load/

@@ -1,6 +1,7 @@
-//! CSV import of `residents.csv` and `volunteers.csv` in the format
-//! `shared/data/gen_street.py` writes (UTF-8, header row; a leading BOM, as
-//! spreadsheet programs write, is accepted).
+//! CSV import of `residents.csv` and `volunteers.csv` in the format a street
+//! office's spreadsheets use, which [`crate::export_csv`] and the project's
+//! street generator (linli-gen) write too (UTF-8, header row; a leading BOM,
+//! as spreadsheet programs write, is accepted).
 //!
 //! Import is two steps, so nothing is written until everything is checked:
 //!

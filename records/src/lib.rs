@@ -37,7 +37,7 @@
 //!   settle fields two people changed concurrently;
 //! - [`figures::figures`] computes workload, completion, time to close,
 //!   deadlines, ratings and service hours from boards and teams;
-//! - [`import_csv`] and [`export_csv`] read and write gen_street.py's
+//! - [`import_csv`] and [`export_csv`] read and write a street office's
 //!   `residents.csv` and `volunteers.csv`.
 //!
 //! # Driving it

@@ -1,6 +1,6 @@
 //! Closed vocabularies: gender, relation to the household head, volunteer
 //! affiliation and availability. Each is stored as its English word (the
-//! same words gen_street.py writes); CSV import also accepts the common
+//! same words the street generator, linli-gen, writes); CSV import also accepts the common
 //! Chinese words for gender and relation.
 
 use serde::{Deserialize, Serialize};

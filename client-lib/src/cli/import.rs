@@ -17,8 +17,8 @@ use super::Context;
 use super::lookup::edit_err;
 use super::output::{format_date, now_ms, print_json};
 
-/// Import `residents.csv` or `volunteers.csv` (the format of
-/// gen_street.py; which one is told by the header). Buildings, teams and
+/// Import `residents.csv` or `volunteers.csv` (the format `linli export`
+/// writes; which one is told by the header). Buildings, teams and
 /// communities not yet in the directory are created and registered. Rows
 /// that cannot be imported are listed with their line and reason; the rest
 /// are imported. Importing the same file again changes nothing.

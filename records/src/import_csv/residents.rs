@@ -520,7 +520,7 @@ mod tests {
 
     #[test]
     fn namesakes_born_the_same_year_get_distinct_ids() {
-        // gen_street.py's street preset has such a pair (c06-b017-h0005).
+        // Real rosters have such pairs: two relatives of one name and year.
         let import = parse(
             "幸福社区,幸福2区,17栋,2,1,102,h5,桂志,F,1937,132-0145-6163,head,disabled,\n\
              幸福社区,幸福2区,17栋,2,1,102,h5,桂志,M,1937,156-0380-5477,parent,renter,\n",

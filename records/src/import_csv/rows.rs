@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use csv::StringRecord;
 use serde::Serialize;
 
-/// Columns of `residents.csv`, in gen_street.py's order.
+/// Columns of `residents.csv`, in the spreadsheet's order.
 pub(crate) const RESIDENT_COLUMNS: [&str; 14] = [
     "community",
     "compound",
@@ -23,7 +23,7 @@ pub(crate) const RESIDENT_COLUMNS: [&str; 14] = [
     "notes",
 ];
 
-/// Columns of `volunteers.csv`, in gen_street.py's order.
+/// Columns of `volunteers.csv`, in the spreadsheet's order.
 pub(crate) const VOLUNTEER_COLUMNS: [&str; 7] = [
     "volunteer_id",
     "team",
@@ -409,7 +409,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phones_as_gen_street_writes_them_pass() {
+    fn phones_as_street_spreadsheets_write_them_pass() {
         assert_eq!(
             phone("182-0804-5346").unwrap().as_deref(),
             Some("182-0804-5346")

@@ -1,4 +1,5 @@
-//! gen_street.py's sample building through import → export → import.
+//! A sample building's spreadsheet (tests/fixtures) through import →
+//! export → import.
 
 use automerge::AutoCommit;
 use linli_records::building::Building;
