@@ -6,7 +6,7 @@
 # First installs what the tests need when it is missing (the rustfmt and
 # clippy components, the wasm32 target, the JavaScript interop packages,
 # nginx and openssl for the TLS test), then checks formatting and lints,
-# runs every test of the workspace and builds linli-records for the browser.
+# and runs every test of the workspace.
 # Nothing here reads anything outside this folder. A missing prerequisite
 # that cannot be installed stops the script with what to install.
 set -euo pipefail
@@ -66,7 +66,4 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace --locked
-step "linli-records for wasm32-unknown-unknown"
-cargo build -p linli-records --target wasm32-unknown-unknown --locked
-
 step "all green"
