@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::{DocCommand, DocContext, Retire, run};
+use crate::access::DocPlace;
 use crate::outbound::{ConnRef, Outbound};
 use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
@@ -39,13 +40,21 @@ struct Task {
 
 impl Task {
     fn start() -> Self {
+        Self::start_with(
+            DocumentId::random(&mut rand::rng()),
+            StreetDirectory::none(),
+        )
+    }
+
+    /// The task of document `id`, on a relay whose directory is `directory`.
+    fn start_with(id: DocumentId, directory: StreetDirectory) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(&dir.path().join("relay.sqlite"), None).unwrap();
         let ctx = DocContext {
             storage: storage.clone(),
             relay_id: relay_id(),
             idle_evict: IDLE_EVICT,
-            directory: StreetDirectory::none(),
+            directory,
         };
         let retire_asked = Arc::new(AtomicUsize::new(0));
         let asked = retire_asked.clone();
@@ -53,7 +62,6 @@ impl Task {
             asked.fetch_add(1, Ordering::SeqCst);
             rx.is_empty()
         });
-        let id = DocumentId::random(&mut rand::rng());
         let (tx, rx) = mpsc::unbounded_channel();
         let handle = tokio::spawn(run(ctx, id, rx, retire));
         Self {
@@ -114,12 +122,15 @@ impl Task {
     /// Syncs `peer` over `conn` until neither side has anything to say.
     async fn sync(&self, peer: &mut Peer, conn: &mut Conn) {
         self.push(peer, conn).await;
-        while conn.deliver_to(peer) {
-            if peer.doc.in_sync_with(&relay_id()) {
-                break;
+        // A handful of rounds settle any sync; more means the two sides
+        // talk past each other.
+        for _ in 0..20 {
+            if !conn.deliver_to(peer) || peer.doc.in_sync_with(&relay_id()) {
+                return;
             }
             self.push(peer, conn).await;
         }
+        panic!("{} and the relay never got in sync", peer.id);
     }
 }
 
@@ -301,41 +312,46 @@ async fn a_read_only_peers_changes_are_refused_and_not_passed_on() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_new_connection_of_the_same_peer_is_sent_everything_again() {
+async fn a_new_connection_of_the_same_peer_is_sent_again_what_the_old_one_lost() {
     let task = Task::start();
     let mut wang = Peer::new("wang", Access::ReadWrite, doc_with("a", "1"), task.id);
     let mut wang_conn = Conn::new(1);
     task.sync(&mut wang, &mut wang_conn).await;
-
-    // Li asks on a socket that dies before anything arrives.
     let mut li = Peer::new("li", Access::ReadWrite, Automerge::new(), task.id);
     let mut lost = Conn::new(2);
-    task.push(&mut li, &lost).await;
+    task.sync(&mut li, &mut lost).await;
+
+    // Wang's change goes out on li's socket, which dies before it arrives.
+    edit(&mut wang, "b", "2");
+    task.push(&mut wang, &wang_conn).await;
     assert!(
         !lost.sent().is_empty(),
-        "the relay answered the lost socket"
+        "the change was sent to the lost socket"
     );
 
-    // Li reconnects and asks again; the old socket's late detach must not
-    // detach the new one.
-    let mut li = Peer::new("li", Access::ReadWrite, Automerge::new(), task.id);
+    // Li reconnects with what she has; the old socket's late detach must
+    // not detach the new one.
+    let mut li = Peer::new("li", Access::ReadWrite, li.doc.doc().clone(), task.id);
     let mut again = Conn::new(3);
     task.sync(&mut li, &mut again).await;
-    assert_eq!(li.value("a").as_deref(), Some("1"));
+    assert_eq!(
+        li.value("b").as_deref(),
+        Some("2"),
+        "the lost change is resent"
+    );
     task.tx
         .send(DocCommand::Detach {
             peer: li.id.clone(),
             conn_id: 2,
         })
         .unwrap();
-
-    edit(&mut wang, "b", "2");
+    edit(&mut wang, "c", "3");
     task.push(&mut wang, &wang_conn).await;
     assert!(
         again.deliver_to(&mut li),
         "the new socket still gets changes"
     );
-    assert_eq!(li.value("b").as_deref(), Some("2"));
+    assert_eq!(li.value("c").as_deref(), Some("3"));
 }
 
 /// A sync message carrying `peer`'s changes since `since`, whatever the
@@ -356,4 +372,58 @@ fn forced_push(peer: &Peer, since: &[automerge::ChangeHash]) -> Vec<u8> {
         version: automerge::sync::MessageVersion::V1,
     }
     .encode()
+}
+
+/// A street directory naming one building, stored in document `building`.
+fn directory_naming(building: DocumentId) -> Automerge {
+    use linli_records::directory::{self, BuildingEntry, Community};
+    use linli_records::ids::{BuildingId, CommunityId, DocUrl};
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    directory::init(&mut tx, "幸福街道").unwrap();
+    let c1 = CommunityId::new("c1").unwrap();
+    let community = Community {
+        name: "东湖社区".into(),
+    };
+    directory::put_community(&mut tx, &c1, &community).unwrap();
+    let entry = BuildingEntry {
+        name: "1栋".into(),
+        community: c1,
+        compound: None,
+        address: String::new(),
+        doc: Some(DocUrl::new(building.url()).unwrap()),
+    };
+    directory::put_building(&mut tx, &BuildingId::new("b1").unwrap(), &entry).unwrap();
+    tx.commit();
+    doc
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_directorys_task_indexes_it_when_the_setting_names_it() {
+    let id = DocumentId::random(&mut rand::rng());
+    let building = DocumentId::random(&mut rand::rng());
+    let directory = StreetDirectory::none();
+    let task = Task::start_with(id, directory.clone());
+    let mut admin = Peer::new("admin", Access::ReadWrite, directory_naming(building), id);
+    let mut conn = Conn::new(1);
+    task.sync(&mut admin, &mut conn).await;
+    assert_eq!(
+        directory.index().place(&building),
+        None,
+        "not the directory yet: indexes nothing"
+    );
+
+    directory.switch_to(Some(id));
+    task.tx.send(DocCommand::PublishDirectory).unwrap();
+    // Commands are handled in order: once a later one is done, so is that.
+    let mut probe = Peer::new("probe", Access::ReadOnly, Automerge::new(), id);
+    task.push(&mut probe, &Conn::new(2)).await;
+    assert!(
+        matches!(
+            directory.index().place(&building),
+            Some(DocPlace::Building { building, .. }) if building == "b1"
+        ),
+        "{:?}",
+        directory.index().place(&building)
+    );
 }
