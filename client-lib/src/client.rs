@@ -1,10 +1,20 @@
 //! [`Client`]: one device's linli data directory, opened.
+//!
+//! - `documents`: creating, editing, reading and asking for documents;
+//! - `settings`: the relay, its token, the directory and the person;
+//! - here: opening, identity, events, what is pending, the sync claim.
+//!
+//! The documents themselves and the locks around them live in
+//! [`DeviceStore`]; the sync session reaches them only through
+//! [`SyncStore`](crate::sync::SyncStore).
 
-use std::collections::HashMap;
+mod documents;
+mod settings;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use linli_protocol::{DocumentId, PeerId};
 use linli_store::Store;
@@ -12,14 +22,9 @@ use tokio::sync::broadcast;
 
 use crate::ClientError;
 use crate::clock::Clock;
-use crate::events::{DocEvent, Events};
-use crate::identity::Identity;
-use crate::pending::{self, Pending, Summary};
-use crate::relay::normalize_url;
-use crate::state::{self, RELAY_URL_KEY, State};
-
-/// Meta key of the saved relay token.
-const RELAY_TOKEN_KEY: &str = "relay_token";
+use crate::device_store::DeviceStore;
+use crate::events::DocEvent;
+use crate::pending::{Pending, Summary};
 
 /// The file name of the store inside the client's directory.
 pub const STORE_FILE: &str = "linli.sqlite";
@@ -40,9 +45,10 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub dir: PathBuf,
-    pub identity: Identity,
-    pub state: Mutex<State>,
-    pub events: Events,
+    /// The documents and the SQLite store (see its docs for the locks).
+    pub store: Arc<DeviceStore>,
+    /// Who is editing (a person id), recorded as each change's message.
+    pub author: Mutex<Option<String>>,
     /// The time each change made here carries.
     pub clock: Clock,
     /// Tells the sync loop which document changed locally.
@@ -64,25 +70,14 @@ impl Client {
     pub fn open_with_clock(dir: impl AsRef<Path>, clock: Clock) -> Result<Client, ClientError> {
         let dir = dir.as_ref().to_path_buf();
         create_private_dir(&dir)?;
-        let mut store = Store::open(&dir.join(STORE_FILE))?;
-        let identity = Identity::load_or_create(&mut store)?;
-        let outside_version = store.data_version()?;
-        let state = State {
-            store,
-            docs: HashMap::new(),
-            peer_id: identity.peer_id.clone(),
-            actor: identity.new_actor(),
-            author: None,
-            outside_version,
-        };
-        tracing::debug!(dir = %dir.display(), peer = %identity.peer_id, "client opened");
+        let store = DeviceStore::new(Store::open(&dir.join(STORE_FILE))?)?;
+        tracing::debug!(dir = %dir.display(), peer = %store.identity().peer_id, "client opened");
         Ok(Client {
             inner: Arc::new(Inner {
                 dir,
-                identity,
+                store: Arc::new(store),
+                author: Mutex::new(None),
                 clock,
-                state: Mutex::new(state),
-                events: Events::new(),
                 local_changes: broadcast::channel(LOCAL_CHANGES_CAPACITY).0,
                 syncing: AtomicBool::new(false),
             }),
@@ -96,80 +91,35 @@ impl Client {
 
     /// The peer id this device sends in `join`.
     pub fn peer_id(&self) -> &PeerId {
-        &self.inner.identity.peer_id
+        &self.inner.store.identity().peer_id
     }
 
     /// The first bytes of every automerge actor this device edits with.
     pub(crate) fn device_prefix(&self) -> Vec<u8> {
-        self.inner.identity.device_prefix.to_vec()
+        self.inner.store.identity().device_prefix.to_vec()
     }
 
     /// The storage id this device announces in its peer metadata.
     pub fn storage_id(&self) -> &str {
-        &self.inner.identity.storage_id
-    }
-
-    /// Remembers `url` (a `ws://` or `wss://` URL; a URL without a path gets
-    /// `/sync`) as this store's relay and returns it as stored.
-    pub fn set_relay(&self, url: &str) -> Result<String, ClientError> {
-        let url = normalize_url(url)?;
-        self.lock().store.meta_set(RELAY_URL_KEY, url.as_bytes())?;
-        Ok(url)
-    }
-
-    /// Remembers this device's relay token in the local store (an
-    /// owner-only file), so `linli sync` needs no token on its command line.
-    pub fn set_token(&self, token: &str) -> Result<(), ClientError> {
-        self.lock()
-            .store
-            .meta_set(RELAY_TOKEN_KEY, token.as_bytes())?;
-        Ok(())
-    }
-
-    /// The token saved with [`Client::set_token`], if any.
-    pub fn token(&self) -> Result<Option<String>, ClientError> {
-        let stored = self.lock().store.meta_get(RELAY_TOKEN_KEY)?;
-        Ok(stored.and_then(|b| String::from_utf8(b).ok()))
-    }
-
-    /// The relay URL set with [`Client::set_relay`], if any.
-    pub fn relay(&self) -> Result<Option<String>, ClientError> {
-        let stored = self.lock().store.meta_get(RELAY_URL_KEY)?;
-        stored
-            .map(|bytes| {
-                String::from_utf8(bytes).map_err(|_| ClientError::BadMeta {
-                    key: RELAY_URL_KEY.to_owned(),
-                    reason: "not UTF-8 text".to_owned(),
-                })
-            })
-            .transpose()
+        &self.inner.store.identity().storage_id
     }
 
     /// Events about `doc`: local changes, changes from the relay, relay
     /// confirmations and `doc-unavailable` answers.
     pub fn subscribe(&self, doc: DocumentId) -> broadcast::Receiver<DocEvent> {
-        self.inner.events.subscribe(doc)
+        self.inner.store.events().subscribe(doc)
     }
 
     /// Events about every document.
     pub fn subscribe_all(&self) -> broadcast::Receiver<DocEvent> {
-        self.inner.events.subscribe_all()
+        self.inner.store.events().subscribe_all()
     }
 
     /// This device's changes to `doc` that the relay has not confirmed
     /// holding, as known to the store (so another process's sync counts).
     /// A document that is not here has nothing pending.
     pub fn pending(&self, doc: DocumentId) -> Result<Pending, ClientError> {
-        let state = self.lock();
-        let confirmed = state::stored_relay_heads(&state.store, &doc)?;
-        let is_ours = |a: &automerge::ActorId| self.inner.identity.is_ours(a);
-        if let Some(loaded) = state.docs.get(&doc) {
-            return Ok(pending::count(loaded.sync.doc(), &confirmed, is_ours));
-        }
-        Ok(match state.store.load(&doc)? {
-            Some(am) => pending::count(&am, &confirmed, is_ours),
-            None => Pending::default(),
-        })
+        self.inner.store.pending(doc)
     }
 
     /// Pending changes across every local document, the relay URL and the
@@ -181,10 +131,8 @@ impl Client {
             relay: self.relay()?,
             ..Summary::default()
         };
-        let (docs, wanted) = {
-            let state = self.lock();
-            (state.store.list()?, state.wanted()?)
-        };
+        let docs = self.inner.store.list()?;
+        let wanted = self.inner.store.wanted()?;
         summary.wanted = wanted.into_iter().filter(|d| !docs.contains(d)).collect();
         for doc in docs {
             match self.pending(doc) {
@@ -196,13 +144,6 @@ impl Client {
             }
         }
         Ok(summary)
-    }
-
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // Every store write is one SQLite transaction and a panicking edit
-        // closure rolls its automerge transaction back, so the state behind
-        // a poisoned lock is still consistent.
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Wakes the sync loop for `doc`.
@@ -238,7 +179,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("dir", &self.inner.dir)
-            .field("peer_id", &self.inner.identity.peer_id)
+            .field("peer_id", &self.inner.store.identity().peer_id)
             .finish_non_exhaustive()
     }
 }

@@ -13,11 +13,7 @@ use automerge::ActorId;
 use linli_protocol::{PeerId, handshake};
 use linli_store::Store;
 
-use crate::ClientError;
-
-pub(crate) const PEER_ID_KEY: &str = "peer_id";
-pub(crate) const STORAGE_ID_KEY: &str = "storage_id";
-pub(crate) const DEVICE_PREFIX_KEY: &str = "device_actor_prefix";
+use crate::{ClientError, meta_keys};
 
 /// Length of the device part of every actor id this device uses.
 pub(crate) const DEVICE_PREFIX_LEN: usize = 8;
@@ -32,32 +28,32 @@ pub(crate) struct Identity {
 impl Identity {
     /// Reads the identity from `store`, creating and saving what is missing.
     pub(crate) fn load_or_create(store: &mut Store) -> Result<Self, ClientError> {
-        let peer_id = match store.meta_get(PEER_ID_KEY)? {
-            Some(bytes) => PeerId::new(text(PEER_ID_KEY, bytes)?),
+        let peer_id = match store.meta_get(meta_keys::PEER_ID)? {
+            Some(bytes) => PeerId::new(text(meta_keys::PEER_ID, bytes)?),
             None => {
                 let id = PeerId::random("linli", &mut rand::rng());
-                store.meta_set(PEER_ID_KEY, id.as_str().as_bytes())?;
+                store.meta_set(meta_keys::PEER_ID, id.as_str().as_bytes())?;
                 id
             }
         };
-        let storage_id = match store.meta_get(STORAGE_ID_KEY)? {
-            Some(bytes) => text(STORAGE_ID_KEY, bytes)?,
+        let storage_id = match store.meta_get(meta_keys::STORAGE_ID)? {
+            Some(bytes) => text(meta_keys::STORAGE_ID, bytes)?,
             None => {
                 let id = handshake::new_storage_id(&mut rand::rng());
-                store.meta_set(STORAGE_ID_KEY, id.as_bytes())?;
+                store.meta_set(meta_keys::STORAGE_ID, id.as_bytes())?;
                 id
             }
         };
-        let device_prefix = match store.meta_get(DEVICE_PREFIX_KEY)? {
+        let device_prefix = match store.meta_get(meta_keys::DEVICE_PREFIX)? {
             Some(bytes) => <[u8; DEVICE_PREFIX_LEN]>::try_from(bytes.as_slice()).map_err(|_| {
                 ClientError::BadMeta {
-                    key: DEVICE_PREFIX_KEY.to_owned(),
+                    key: meta_keys::DEVICE_PREFIX.to_owned(),
                     reason: format!("{} bytes instead of {DEVICE_PREFIX_LEN}", bytes.len()),
                 }
             })?,
             None => {
                 let prefix: [u8; DEVICE_PREFIX_LEN] = rand::random();
-                store.meta_set(DEVICE_PREFIX_KEY, &prefix)?;
+                store.meta_set(meta_keys::DEVICE_PREFIX, &prefix)?;
                 prefix
             }
         };

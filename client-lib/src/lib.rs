@@ -59,17 +59,17 @@
 
 mod client;
 mod clock;
-mod documents;
+mod device_store;
 mod error;
 mod events;
 mod heads;
 pub mod history;
 mod identity;
 pub mod json;
+mod meta_keys;
 mod pending;
 pub mod records;
 mod relay;
-mod state;
 pub mod sync;
 
 pub use automerge;

@@ -4,7 +4,8 @@
 //!
 //! A device remembers one directory (the street's root document) and,
 //! optionally, the person id of its user (a volunteer id for volunteers);
-//! both live in the store's metadata, beside the relay URL.
+//! both live in the store's metadata, beside the relay URL (see
+//! `client/settings.rs`).
 
 use std::str::FromStr;
 
@@ -18,11 +19,6 @@ use linli_records::task_board::TaskBoard;
 use linli_records::team::Team;
 
 use crate::{Client, ClientError};
-
-/// store meta key: the street directory's document id.
-const DIRECTORY_KEY: &str = "directory";
-/// store meta key: this device's person id.
-const PERSON_KEY: &str = "person_id";
 
 /// Why the street's records could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -92,43 +88,9 @@ impl Street {
 }
 
 impl Client {
-    /// The street directory this device works with, if one is remembered.
-    pub fn directory_id(&self) -> Result<Option<DocumentId>, ClientError> {
-        let Some(bytes) = self.lock().store.meta_get(DIRECTORY_KEY)? else {
-            return Ok(None);
-        };
-        let text = String::from_utf8_lossy(&bytes);
-        DocumentId::parse_id_or_url(text.trim())
-            .map(Some)
-            .map_err(|e| ClientError::BadMeta {
-                key: DIRECTORY_KEY.to_owned(),
-                reason: e.to_string(),
-            })
-    }
-
-    /// Remembers `doc` as this device's street directory.
-    pub fn set_directory_id(&self, doc: DocumentId) -> Result<(), ClientError> {
-        self.lock()
-            .store
-            .meta_set(DIRECTORY_KEY, doc.url().as_bytes())?;
-        Ok(())
-    }
-
-    /// The person id of this device's user, if one was set.
-    pub fn person_id(&self) -> Result<Option<String>, ClientError> {
-        let stored = self.lock().store.meta_get(PERSON_KEY)?;
-        Ok(stored.and_then(|b| String::from_utf8(b).ok()))
-    }
-
-    /// Remembers the person id of this device's user.
-    pub fn set_person_id(&self, person: &str) -> Result<(), ClientError> {
-        self.lock().store.meta_set(PERSON_KEY, person.as_bytes())?;
-        Ok(())
-    }
-
     /// Whether the automerge actor (hex) is one of this device's.
     pub fn is_own_actor(&self, actor_hex: &str) -> bool {
-        ActorId::from_str(actor_hex).is_ok_and(|a| self.inner.identity.is_ours(&a))
+        ActorId::from_str(actor_hex).is_ok_and(|a| self.inner.store.identity().is_ours(&a))
     }
 
     /// The street directory, loaded.

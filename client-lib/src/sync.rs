@@ -8,7 +8,8 @@
 //! - `handle`: the reconnecting loop behind [`Client::connect`](crate::Client::connect);
 //! - `until_idle`: one-shot syncs, [`Client::sync_until_idle`](crate::Client::sync_until_idle)
 //!   and [`Client::fetch`](crate::Client::fetch);
-//! - `doc_ops`: what a connection does to the client's documents.
+//! - `store`: [`SyncStore`], the documents as a session sees them;
+//! - `doc_ops`: what a connection does to those documents.
 
 mod backoff;
 mod connection;
@@ -17,6 +18,7 @@ mod doc_ops;
 mod frame;
 mod handle;
 mod session;
+mod store;
 mod until_idle;
 
 pub use backoff::{INITIAL_BACKOFF, MAX_BACKOFF};
@@ -24,6 +26,7 @@ pub use frame::tungstenite_frames;
 pub use handle::{ConnectionState, SyncHandle};
 pub use linli_protocol::Frame;
 pub use session::MAX_FRAME_BYTES;
+pub(crate) use store::SyncStore;
 pub use until_idle::{SyncReport, human_duration};
 
 #[cfg(test)]

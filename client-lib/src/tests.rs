@@ -5,7 +5,7 @@ use automerge::{ROOT, ReadDoc};
 use linli_store::Store;
 use serde_json::json;
 
-use crate::state::RELAY_HEADS_KEY;
+use crate::meta_keys::RELAY_HEADS as RELAY_HEADS_KEY;
 use crate::{Client, ClientError, DocEventKind, EditError, STORE_FILE, heads, json};
 
 fn name_of(client: &Client, doc: crate::DocumentId) -> Option<String> {

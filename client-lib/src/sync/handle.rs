@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::connection::{self, Control, Mode, Outcome};
 use super::dial::dial;
-use super::session::{Scope, Session};
+use super::session::Scope;
 use crate::client::SyncClaim;
 use crate::relay::IntoRelayTarget;
 use crate::{Client, ClientError, RelayTarget};
@@ -132,7 +132,7 @@ async fn sync_loop(
         let reason = match dialed {
             Err(e) => e.message().to_owned(),
             Ok(socket) => {
-                let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
+                let session = Arc::new(Mutex::new(client.session(Scope::All)));
                 let connected_state = state.clone();
                 let on_connected = move |relay: &PeerId| {
                     let _ = connected_state.send(ConnectionState::Connected {

@@ -17,6 +17,7 @@
 //! threads.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use automerge::ChangeHash;
 use linli_protocol::{
@@ -24,7 +25,9 @@ use linli_protocol::{
     SyncKind, handshake,
 };
 
-use crate::{Client, ClientError, heads};
+use super::doc_ops;
+use super::store::SyncStore;
+use crate::{ClientError, heads};
 
 /// Frames larger than this are refused (tungstenite's default, and what the
 /// relay allows).
@@ -82,7 +85,10 @@ pub(crate) struct SessionTotals {
 }
 
 pub(crate) struct Session {
-    client: Client,
+    /// The device's documents, as far as syncing needs them.
+    store: Arc<dyn SyncStore>,
+    peer_id: PeerId,
+    storage_id: String,
     scope: Scope,
     relay: Option<PeerId>,
     docs: BTreeMap<DocumentId, DocProgress>,
@@ -91,9 +97,18 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(client: Client, scope: Scope) -> Self {
+    /// A session for the device `peer_id` (announcing `storage_id`) over
+    /// `store`.
+    pub(crate) fn new(
+        store: Arc<dyn SyncStore>,
+        peer_id: PeerId,
+        storage_id: String,
+        scope: Scope,
+    ) -> Self {
         Self {
-            client,
+            store,
+            peer_id,
+            storage_id,
             scope,
             relay: None,
             docs: BTreeMap::new(),
@@ -109,10 +124,7 @@ impl Session {
 
     /// The `join` that opens the connection.
     pub(crate) fn join(&self) -> Message {
-        handshake::join(
-            self.client.peer_id(),
-            PeerMetadata::durable(self.client.storage_id()),
-        )
+        handshake::join(&self.peer_id, PeerMetadata::durable(&self.storage_id))
     }
 
     /// Takes a frame received before the handshake completed. `Ok(true)`
@@ -134,12 +146,12 @@ impl Session {
     pub(crate) fn start(&mut self) -> Result<Vec<Message>, SessionEnd> {
         let relay = self.relay_id()?;
         let candidates = match &self.scope {
-            Scope::All => self.client.sync_candidates().map_err(store_end)?,
+            Scope::All => self.store.documents().map_err(store_end)?,
             Scope::Only(docs) => docs.iter().copied().collect(),
         };
         let mut out = Vec::new();
         for doc in candidates {
-            match self.client.start_doc(&relay, doc) {
+            match doc_ops::start_doc(&*self.store, &relay, doc) {
                 Some(messages) => {
                     out.extend(messages);
                     self.track(doc);
@@ -168,7 +180,7 @@ impl Session {
             Message::Sync(data) => self.on_sync(&relay, SyncKind::Sync, &data),
             Message::Request(data) => self.on_sync(&relay, SyncKind::Request, &data),
             Message::DocUnavailable { document_id, .. } => {
-                self.client.relay_lacks(&relay, document_id);
+                doc_ops::relay_lacks(&*self.store, &relay, document_id);
                 self.totals.unavailable.insert(document_id);
                 let progress = self.docs.entry(document_id).or_default();
                 progress.unavailable = true;
@@ -194,10 +206,8 @@ impl Session {
         data: &SyncData,
     ) -> Result<Vec<Message>, SessionEnd> {
         let doc = data.document_id;
-        let applied = self
-            .client
-            .apply_from_relay(relay, kind, data)
-            .map_err(store_end)?;
+        let applied =
+            doc_ops::apply_from_relay(&*self.store, relay, kind, data).map_err(store_end)?;
         if applied.failed {
             self.totals.failed.insert(doc);
             self.docs.remove(&doc);
@@ -225,14 +235,14 @@ impl Session {
             return Ok(Vec::new());
         }
         let relay = self.relay_id()?;
-        let out = self.client.outgoing_for(&relay, doc);
+        let out = doc_ops::outgoing_for(&*self.store, &relay, doc);
         self.track(doc);
         Ok(out)
     }
 
     /// Another process may have written to the store: offer what it wrote.
     pub(crate) fn on_outside_writes(&mut self) -> Result<Vec<Message>, SessionEnd> {
-        let docs = self.client.absorb_outside_writes().map_err(store_end)?;
+        let docs = self.store.outside_writes().map_err(store_end)?;
         let mut out = Vec::new();
         for doc in docs {
             out.extend(self.on_local_change(doc)?);
@@ -243,7 +253,7 @@ impl Session {
     /// The local-change notices overflowed: re-send for every document.
     pub(crate) fn on_local_overflow(&mut self) -> Result<Vec<Message>, SessionEnd> {
         let docs = match &self.scope {
-            Scope::All => self.client.sync_candidates().map_err(store_end)?,
+            Scope::All => self.store.documents().map_err(store_end)?,
             Scope::Only(docs) => docs.iter().copied().collect(),
         };
         let mut out = Vec::new();
@@ -266,12 +276,12 @@ impl Session {
     /// Ends the session: the relay is detached from every document.
     pub(crate) fn finish(&mut self) {
         if let Some(relay) = self.relay.take() {
-            self.client.detach_relay(&relay);
+            doc_ops::detach_relay(&*self.store, &relay);
         }
     }
 
     fn track(&mut self, doc: DocumentId) {
-        let local_heads = self.client.sorted_heads(doc);
+        let local_heads = doc_ops::sorted_heads(&*self.store, doc);
         let progress = self.docs.entry(doc).or_default();
         progress.local_heads = local_heads;
         self.update_settled(doc);

@@ -19,7 +19,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::connection::{self, Control, Mode, Outcome};
 use super::frame::tungstenite_frames;
-use super::session::{MAX_FRAME_BYTES, Scope, Session};
+use super::session::{MAX_FRAME_BYTES, Scope};
 use crate::{Client, ClientError, ConnectionState, DocEventKind, json};
 
 /// A relay that keeps documents in memory and answers like linli's relay:
@@ -201,7 +201,7 @@ const T: Duration = Duration::from_secs(10);
 
 /// Runs one connection of `client` over `socket` until it is idle or ends.
 async fn drive_until_idle(client: &Client, socket: ChannelSocket) -> connection::ConnectionEnd {
-    let session = Arc::new(Mutex::new(Session::new(client.clone(), Scope::All)));
+    let session = Arc::new(Mutex::new(client.session(Scope::All)));
     let (_stop_tx, mut stop) = watch::channel(false);
     let mut local = client.inner.local_changes.subscribe();
     connection::run(

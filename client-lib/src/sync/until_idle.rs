@@ -10,10 +10,11 @@ use linli_protocol::{DocumentId, PeerId};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::SyncStore;
 use super::backoff::Backoff;
 use super::connection::{self, Control, Mode, Outcome, lock};
 use super::dial::{DialError, dial};
-use super::session::{Scope, Session, SessionTotals};
+use super::session::{Scope, SessionTotals};
 use crate::pending::Pending;
 use crate::relay::IntoRelayTarget;
 use crate::{Client, ClientError, RelayTarget};
@@ -110,7 +111,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<SyncReport, ClientError> {
         let target = relay.into_relay_target()?;
-        let docs = self.sync_candidates()?;
+        let docs = SyncStore::documents(&*self.inner.store)?;
         let report = self.sync_once(&target, Scope::All, &docs, timeout).await?;
         if report.is_complete() {
             Ok(report)
@@ -178,7 +179,7 @@ impl Client {
                     Ok(s) => s,
                     Err(e) => return Err(e),
                 };
-                let session = Arc::new(Mutex::new(Session::new(self.clone(), scope.clone())));
+                let session = Arc::new(Mutex::new(self.session(scope.clone())));
                 let control = Control {
                     stop: &mut stop,
                     local: &mut local,
@@ -236,7 +237,7 @@ impl Client {
 
         let mut pending = Pending::default();
         for doc in docs {
-            let p = match self.pending(*doc) {
+            let p = match SyncStore::pending(&*self.inner.store, *doc) {
                 Ok(p) => p,
                 Err(e) => {
                     tracing::error!(%doc, error = %e, "cannot count pending changes");
