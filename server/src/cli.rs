@@ -17,5 +17,5 @@ use linli_store::Store;
 /// the relay runs, and the relay notices within a second.
 pub fn open_store(config: &linli_server::Config) -> anyhow::Result<Store> {
     let path = config.database_path();
-    Store::open(&path).with_context(|| format!("cannot open {}", path.display()))
+    Store::open_relay(&path).with_context(|| format!("cannot open {}", path.display()))
 }

@@ -24,7 +24,7 @@ impl Storage {
     /// Opens the store at `path`, capped at `max_bytes` if given (see
     /// [`Store::limit_size`]).
     pub fn open(path: &Path, max_bytes: Option<u64>) -> Result<Self, StoreError> {
-        let mut store = Store::open(path)?;
+        let mut store = Store::open_relay(path)?;
         if let Some(bytes) = max_bytes {
             let cap = store.limit_size(bytes)?;
             tracing::info!(max_bytes = cap, "database size capped");

@@ -5,7 +5,7 @@ use linli_protocol::DocumentId;
 use rusqlite::params;
 
 use crate::chunks::id_param;
-use crate::{Store, StoreError};
+use crate::{Attribution, Store, StoreError};
 
 /// One stored change, attributed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,22 +29,12 @@ impl Store {
         token_name: &str,
         at: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        crate::chunks::insert_incremental(&tx, doc, incremental)?;
-        {
-            tx.prepare_cached("INSERT OR IGNORE INTO audit_names (name) VALUES (?1)")?
-                .execute([token_name])?;
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO audit (doc_id, at, change_hash, name_id)
-                 SELECT ?1, ?2, unhex(?3), id FROM audit_names WHERE name = ?4
-                 ON CONFLICT DO NOTHING",
-            )?;
-            for hash in change_hashes {
-                stmt.execute(params![id_param(doc), at, hash, token_name])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        let attribution = Attribution {
+            change_hashes: change_hashes.to_vec(),
+            token_name: token_name.to_owned(),
+            at,
+        };
+        self.append_chunk(doc, incremental, Some(&attribution))
     }
 
     /// The audit entries of `doc` at or after `since`, oldest first.
@@ -64,6 +54,25 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Writes `audit`'s rows for `doc` inside the caller's transaction.
+pub(crate) fn insert_audit(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &DocumentId,
+    audit: &Attribution,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("INSERT OR IGNORE INTO audit_names (name) VALUES (?1)")?
+        .execute([&audit.token_name])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO audit (doc_id, at, change_hash, name_id)
+         SELECT ?1, ?2, unhex(?3), id FROM audit_names WHERE name = ?4
+         ON CONFLICT DO NOTHING",
+    )?;
+    for hash in &audit.change_hashes {
+        stmt.execute(params![id_param(doc), audit.at, hash, audit.token_name])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

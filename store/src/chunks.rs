@@ -9,9 +9,9 @@
 use linli_protocol::DocumentId;
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use sha2::{Digest, Sha256};
 
-use crate::{Store, StoreError};
+use crate::compaction::ChunkCounts;
+use crate::{Attribution, ChunkHash, Store, StoreError};
 
 /// How much of a document is stored, and in how many chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,15 +22,6 @@ pub struct DocStats {
     pub incremental_bytes: u64,
     /// Number of chunks of either kind.
     pub chunks: u64,
-}
-
-/// The per-kind sizes the compaction policy needs.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ChunkCounts {
-    pub snapshot_bytes: u64,
-    pub snapshot_chunks: u64,
-    pub incremental_bytes: u64,
-    pub incremental_chunks: u64,
 }
 
 impl Store {
@@ -51,13 +42,29 @@ impl Store {
     /// Appending bytes that are already stored as a chunk of `doc` and an
     /// empty slice are no-ops.
     pub fn append(&mut self, doc: &DocumentId, incremental: &[u8]) -> Result<(), StoreError> {
-        if incremental.is_empty() {
+        self.append_chunk(doc, incremental, None)
+    }
+
+    /// Stores `incremental` like [`Store::append`], with its audit row when
+    /// `audit` is given, in one transaction (see
+    /// [`LocalDocumentStore::append`](crate::LocalDocumentStore::append)).
+    /// An audit row needs the relay's tables ([`Store::open_relay`]).
+    pub fn append_chunk(
+        &mut self,
+        doc: &DocumentId,
+        incremental: &[u8],
+        audit: Option<&Attribution>,
+    ) -> Result<(), StoreError> {
+        if incremental.is_empty() && audit.is_none() {
             return Ok(());
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         insert_incremental(&tx, doc, incremental)?;
+        if let Some(audit) = audit {
+            crate::audit::insert_audit(&tx, doc, audit)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -151,7 +158,7 @@ pub(crate) fn insert_incremental(
 }
 
 pub(crate) fn hash_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    ChunkHash::of(bytes).as_hex().to_owned()
 }
 
 /// A document id as stored: its 16 raw bytes.

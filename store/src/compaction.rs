@@ -1,24 +1,141 @@
 //! Compaction: replacing a document's chunks with one snapshot.
 //!
-//! Policy: compact when there is at least one incremental chunk and either
+//! Policy ([`needs_compaction`], a pure function of chunk counts and
+//! sizes): compact when there is at least one incremental chunk and either
 //! the incremental chunks together are at least as big as the snapshot, or
 //! there are more than [`MAX_INCREMENTAL_CHUNKS`] of them. This keeps the
 //! stored size within about twice a snapshot and the load cost bounded, and
 //! costs amortised O(1) per byte appended. (A document with no snapshot yet
 //! compacts on its first check.)
 //!
-//! A compaction writes one snapshot holding the caller's document *and* every
-//! change already stored (so another process that appended to the same file
-//! meanwhile loses nothing), and deletes every other chunk of that document
-//! in the same transaction, so a crash leaves either the old chunks or the
-//! new snapshot, never neither.
+//! The store never sees the live document. Its holder keeps a
+//! [`ChunkLedger`] of the chunks its in-memory copy already contains (those
+//! it loaded and those it appended), asks the policy, and when it says so
+//! saves the document and hands the bytes plus the chunk hashes they
+//! replace to [`LocalDocumentStore::write_snapshot`] ([`compact_if_due`]
+//! does all of it). Chunks another process appended meanwhile are not in
+//! the ledger, so they are kept, and nothing is lost; the backend writes
+//! the snapshot and deletes the replaced chunks in one transaction, so a
+//! crash leaves either the old chunks or the new snapshot, never neither.
+//!
+//! [`Store::compact_if_needed`] and [`Store::save_snapshot`] are the older
+//! SQLite-only form, taking the document itself: they fold every stored
+//! chunk into the snapshot.
+
+use std::collections::BTreeMap;
 
 use automerge::Automerge;
 use linli_protocol::DocumentId;
 use rusqlite::{TransactionBehavior, params};
 
-use crate::chunks::{ChunkCounts, chunk_counts, hash_hex, id_param};
-use crate::{Store, StoreError};
+use crate::chunks::{chunk_counts, hash_hex, id_param};
+use crate::{Chunk, ChunkHash, ChunkKind, LocalDocumentStore, Store, StoreError};
+
+/// How many chunks of each kind a document has, and their bytes: all the
+/// compaction policy looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChunkCounts {
+    pub snapshot_bytes: u64,
+    pub snapshot_chunks: u64,
+    pub incremental_bytes: u64,
+    pub incremental_chunks: u64,
+}
+
+/// The chunks a holder of a document in memory knows its copy contains:
+/// what it loaded and what it appended since. The input of the policy, and
+/// the list a snapshot of that copy may replace.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkLedger {
+    chunks: BTreeMap<ChunkHash, (ChunkKind, u64)>,
+}
+
+impl ChunkLedger {
+    /// The ledger of a document just loaded from `chunks`.
+    pub fn loaded(chunks: &[Chunk]) -> Self {
+        let chunks = chunks
+            .iter()
+            .map(|c| (c.hash.clone(), (c.kind, c.bytes.len() as u64)))
+            .collect();
+        ChunkLedger { chunks }
+    }
+
+    /// Notes that `bytes` were appended as an incremental chunk (empty bytes
+    /// store nothing, so they are not noted).
+    pub fn appended(&mut self, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.chunks
+                .entry(ChunkHash::of(bytes))
+                .or_insert((ChunkKind::Incremental, bytes.len() as u64));
+        }
+    }
+
+    /// Notes that `snapshot` now replaces every chunk noted so far.
+    pub fn snapshotted(&mut self, snapshot: &[u8]) {
+        self.chunks.clear();
+        self.chunks.insert(
+            ChunkHash::of(snapshot),
+            (ChunkKind::Snapshot, snapshot.len() as u64),
+        );
+    }
+
+    /// The counts the policy decides on.
+    pub fn counts(&self) -> ChunkCounts {
+        let mut counts = ChunkCounts::default();
+        for (kind, len) in self.chunks.values() {
+            match kind {
+                ChunkKind::Snapshot => {
+                    counts.snapshot_chunks += 1;
+                    counts.snapshot_bytes += len;
+                }
+                ChunkKind::Incremental => {
+                    counts.incremental_chunks += 1;
+                    counts.incremental_bytes += len;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Whether the policy says to compact now.
+    pub fn is_due(&self) -> bool {
+        needs_compaction(&self.counts())
+    }
+
+    /// The chunks a snapshot of the in-memory copy replaces.
+    pub fn replaced(&self) -> Vec<ChunkHash> {
+        self.chunks.keys().cloned().collect()
+    }
+}
+
+/// Compacts `doc` in `store` if `ledger` says it is due: `save` makes the
+/// snapshot bytes (the caller's `save()` of its document, which must hold
+/// every chunk in the ledger), which replace the ledger's chunks. Returns
+/// whether it compacted; on error the ledger is unchanged and so is the
+/// store.
+pub async fn compact_if_due<S: LocalDocumentStore + ?Sized>(
+    store: &S,
+    doc: DocumentId,
+    ledger: &mut ChunkLedger,
+    save: impl FnOnce() -> Vec<u8>,
+) -> Result<bool, StoreError> {
+    if !ledger.is_due() {
+        return Ok(false);
+    }
+    let snapshot = save();
+    let before = ledger.counts();
+    store
+        .write_snapshot(doc, snapshot.clone(), ledger.replaced())
+        .await?;
+    ledger.snapshotted(&snapshot);
+    tracing::debug!(
+        %doc,
+        chunks_before = before.snapshot_chunks + before.incremental_chunks,
+        bytes_before = before.snapshot_bytes + before.incremental_bytes,
+        bytes_after = snapshot.len(),
+        "document compacted"
+    );
+    Ok(true)
+}
 
 /// More incremental chunks than this trigger a compaction.
 pub const MAX_INCREMENTAL_CHUNKS: u64 = 64;
@@ -97,10 +214,40 @@ impl Store {
         );
         Ok(true)
     }
+
+    /// Stores `snapshot` as a snapshot chunk of `doc` and deletes the chunks
+    /// in `replaces`, in one transaction (see
+    /// [`LocalDocumentStore::write_snapshot`]).
+    pub fn write_snapshot(
+        &mut self,
+        doc: &DocumentId,
+        snapshot: &[u8],
+        replaces: &[ChunkHash],
+    ) -> Result<(), StoreError> {
+        let hash = ChunkHash::of(snapshot);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut delete =
+                tx.prepare_cached("DELETE FROM chunks WHERE doc_id = ?1 AND hash = ?2")?;
+            for replaced in replaces.iter().filter(|h| **h != hash) {
+                delete.execute(params![id_param(doc), replaced.as_hex()])?;
+            }
+        }
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO chunks (doc_id, kind, hash, bytes) \
+             VALUES (?1, 'snapshot', ?2, ?3)",
+        )?
+        .execute(params![id_param(doc), hash.as_hex(), snapshot])?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
-/// The compaction policy.
-fn needs_compaction(c: &ChunkCounts) -> bool {
+/// The compaction policy (see the module docs): whether a document stored
+/// as `c` should be replaced by one snapshot.
+pub fn needs_compaction(c: &ChunkCounts) -> bool {
     c.incremental_chunks > 0
         && (c.incremental_bytes >= c.snapshot_bytes
             || c.incremental_chunks > MAX_INCREMENTAL_CHUNKS)
@@ -232,6 +379,94 @@ mod tests {
         assert_eq!(store.stats(&b).unwrap().chunks, 5);
         let loaded = store.load(&b).unwrap().unwrap();
         assert_eq!(sorted_heads(&loaded), sorted_heads(am_b.document()));
+    }
+}
+
+#[cfg(test)]
+mod ledger {
+    use super::*;
+    use crate::SqliteBackend;
+    use crate::test_util::*;
+    use automerge::AutoCommit;
+
+    #[test]
+    fn the_ledger_counts_what_was_loaded_and_appended_once_each() {
+        let mut am = AutoCommit::new();
+        let snapshot_bytes = {
+            let _ = edit(&mut am, 0);
+            am.save()
+        };
+        let loaded = [Chunk {
+            hash: ChunkHash::of(&snapshot_bytes),
+            kind: ChunkKind::Snapshot,
+            bytes: snapshot_bytes.clone(),
+        }];
+        let mut ledger = ChunkLedger::loaded(&loaded);
+        let bytes = edit(&mut am, 1);
+        ledger.appended(&bytes);
+        ledger.appended(&bytes);
+        ledger.appended(&[]);
+        let expected = ChunkCounts {
+            snapshot_bytes: snapshot_bytes.len() as u64,
+            snapshot_chunks: 1,
+            incremental_bytes: bytes.len() as u64,
+            incremental_chunks: 1,
+        };
+        assert_eq!(ledger.counts(), expected);
+        assert_eq!(ledger.is_due(), needs_compaction(&expected));
+        assert_eq!(ledger.replaced().len(), 2);
+    }
+
+    #[test]
+    fn compact_if_due_snapshots_the_callers_bytes_and_replaces_the_ledgers_chunks() {
+        let (_dir, store) = temp_store();
+        let backend = SqliteBackend::new(store);
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let mut ledger = ChunkLedger::default();
+        let mut compacted = 0;
+        for i in 0..200 {
+            let bytes = edit(&mut am, i);
+            backend.lock().append(&doc, &bytes).unwrap();
+            ledger.appended(&bytes);
+            let did =
+                futures::executor::block_on(compact_if_due(&backend, doc, &mut ledger, || {
+                    am.save()
+                }))
+                .unwrap();
+            compacted += usize::from(did);
+            // The ledger and the store agree on what is stored.
+            let stats = backend.lock().stats(&doc).unwrap();
+            assert_eq!(stats.chunks, ledger.replaced().len() as u64);
+        }
+        assert!(compacted > 0);
+        let loaded = backend.lock().load(&doc).unwrap().unwrap();
+        assert_eq!(sorted_heads(&loaded), sorted_heads(am.document()));
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_fit_leaves_the_old_chunks() {
+        let (_dir, mut store) = temp_store();
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let small = edit(&mut am, 1);
+        store.append(&doc, &small).unwrap();
+        let pages: i64 = store
+            .conn
+            .pragma_query_value(None, "page_count", |row| row.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let _ = big_edit(&mut am, 1 << 20);
+        let err = store
+            .write_snapshot(&doc, &am.save(), &[ChunkHash::of(&small)])
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Full);
+        let chunks = store.load_chunks(&doc).unwrap();
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].bytes, small);
     }
 }
 

@@ -1,5 +1,25 @@
-//! Storage of automerge documents in one SQLite file, used by both the linli
-//! relay and the linli client.
+//! Storage of automerge documents, used by both the linli relay and the
+//! linli client: the storage seam ([`DocumentStore`]) every backend
+//! implements, its [`conformance`] suite, and the one backend so far, SQLite
+//! ([`Store`], and [`SqliteBackend`] as the trait).
+//!
+//! # The seam
+//!
+//! [`DocumentStore`] (and [`LocalDocumentStore`], its form for a browser's
+//! non-`Send` futures) is what the relay and a device need: load a
+//! document's chunks, append changes (with their audit row on the relay),
+//! write a snapshot and drop what it replaces, list documents, store-wide
+//! and per-document metadata, and "which documents changed since"
+//! ([`ChangeCursor`]). Its methods are async so PostgreSQL and IndexedDB
+//! fit; nothing needs tokio. [`rebuild`] makes a document of loaded chunks
+//! for any backend, and [`compaction`] decides when to snapshot from chunk
+//! counts alone, with the caller's own `save()` bytes.
+//!
+//! Errors are one [`StoreError`]; [`StoreError::kind`] sorts them into a
+//! small [`ErrorKind`] (not found, corrupt, full, backend) the same for
+//! every backend.
+//!
+//! # SQLite
 //!
 //! A [`Store`] keeps each document as chunks, the way automerge-repo's storage
 //! does: snapshot chunks (a full `save()`) and incremental chunks (the
@@ -18,8 +38,10 @@
 //!   peer's id, the relay URL), [`Store::doc_meta_get`]/[`Store::doc_meta_set`]
 //!   per-document ones (the heads the relay has confirmed).
 //!
-//! The relay also keeps its access tokens ([`TokenRecord`], hashes only) and
-//! its audit log ([`Store::append_audited`], [`Store::audit`]) here.
+//! The relay's store ([`Store::open_relay`]) also keeps its access tokens
+//! ([`TokenRecord`], hashes only) and its audit log
+//! ([`Store::append_audited`], [`Store::audit`]); a device's
+//! ([`Store::open`]) has no such tables.
 //!
 //! The schema is versioned with `PRAGMA user_version` and migrated forward on
 //! open ([`SCHEMA_VERSION`]); a file from a newer linli is refused with
@@ -42,12 +64,16 @@
 //! ```
 
 mod audit;
+mod changes;
 mod chunks;
 pub mod compaction;
+pub mod conformance;
+mod document_store;
 mod error;
 mod load;
 mod meta;
 mod schema;
+mod sqlite_backend;
 mod store;
 #[cfg(test)]
 mod test_util;
@@ -55,7 +81,13 @@ mod tokens;
 
 pub use audit::AuditEntry;
 pub use chunks::DocStats;
-pub use error::StoreError;
+pub use document_store::{
+    Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, ChunkKind, DocumentStore,
+    LocalDocumentStore,
+};
+pub use error::{BackendSource, ErrorKind, StoreError};
+pub use load::rebuild;
 pub use schema::SCHEMA_VERSION;
+pub use sqlite_backend::SqliteBackend;
 pub use store::{Store, create_private_dir};
 pub use tokens::TokenRecord;

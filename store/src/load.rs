@@ -13,7 +13,7 @@ use linli_protocol::DocumentId;
 use rusqlite::types::ValueRef;
 
 use crate::chunks::id_param;
-use crate::{Store, StoreError};
+use crate::{Chunk, ChunkHash, ChunkKind, Store, StoreError};
 
 impl Store {
     /// Loads `doc` from its chunks, or `None` when it has none.
@@ -21,69 +21,99 @@ impl Store {
     /// Fails with [`StoreError::Corrupt`], naming `doc`, when a chunk does
     /// not parse as automerge data.
     pub fn load(&self, doc: &DocumentId) -> Result<Option<Automerge>, StoreError> {
+        rebuild(doc, &self.load_chunks(doc)?)
+    }
+
+    /// `doc`'s chunks as stored, snapshots first, then incremental chunks in
+    /// the order they were stored (see
+    /// [`LocalDocumentStore::load`](crate::LocalDocumentStore::load)).
+    pub fn load_chunks(&self, doc: &DocumentId) -> Result<Vec<Chunk>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, hash, bytes FROM chunks WHERE doc_id = ?1 \
              ORDER BY kind = 'incremental', rowid",
         )?;
         let mut rows = stmt.query([id_param(doc)])?;
-        let mut chunks: Vec<(String, String, Vec<u8>)> = Vec::new();
+        let mut chunks = Vec::new();
         while let Some(row) = rows.next()? {
-            let kind = text_of(row.get_ref(0)?);
+            let kind_text = text_of(row.get_ref(0)?);
             let hash = text_of(row.get_ref(1)?);
+            let kind = if kind_text == "snapshot" {
+                ChunkKind::Snapshot
+            } else {
+                ChunkKind::Incremental
+            };
             let bytes = match row.get_ref(2)? {
                 ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
                 other => {
                     return Err(StoreError::Corrupt {
                         doc: *doc,
                         reason: format!(
-                            "{kind} chunk {} holds a {:?} value instead of bytes",
+                            "{kind_text} chunk {} holds a {:?} value instead of bytes",
                             short(&hash),
                             other.data_type()
                         ),
                     });
                 }
             };
-            chunks.push((kind, hash, bytes));
+            chunks.push(Chunk {
+                hash: ChunkHash::from_hex(hash),
+                kind,
+                bytes,
+            });
         }
-        if chunks.is_empty() {
-            return Ok(None);
-        }
-        // Usually one strict parse of everything at once does it.
-        let all: Vec<u8> = chunks
-            .iter()
-            .flat_map(|(_, _, b)| b.iter().copied())
-            .collect();
-        let loaded = match Automerge::load_with_options(&all, LoadOptions::new()) {
-            Ok(am) => am,
-            Err(_) => load_chunk_by_chunk(doc, &chunks)?,
-        };
-        let missing = loaded.get_missing_deps(&[]);
-        if !missing.is_empty() {
-            tracing::warn!(
-                %doc,
-                missing = missing.len(),
-                "stored document has changes whose dependencies are not stored; \
-                 they stay pending until the dependencies arrive"
-            );
-        }
-        tracing::trace!(%doc, chunks = chunks.len(), "document loaded");
-        Ok(Some(loaded))
+        Ok(chunks)
     }
+}
+
+/// Makes `doc` of its stored `chunks` (as a backend's `load` returns them),
+/// or `None` when there are none. The same for every backend.
+///
+/// Fails with [`StoreError::Corrupt`], naming `doc` and the chunk, when a
+/// chunk does not parse as automerge data.
+pub fn rebuild(doc: &DocumentId, chunks: &[Chunk]) -> Result<Option<Automerge>, StoreError> {
+    if chunks.is_empty() {
+        return Ok(None);
+    }
+    // Usually one strict parse of everything at once does it.
+    let all: Vec<u8> = chunks
+        .iter()
+        .flat_map(|c| c.bytes.iter().copied())
+        .collect();
+    let loaded = match Automerge::load_with_options(&all, LoadOptions::new()) {
+        Ok(am) => am,
+        Err(_) => load_chunk_by_chunk(doc, chunks)?,
+    };
+    let missing = loaded.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        tracing::warn!(
+            %doc,
+            missing = missing.len(),
+            "stored document has changes whose dependencies are not stored; \
+             they stay pending until the dependencies arrive"
+        );
+    }
+    tracing::trace!(%doc, chunks = chunks.len(), "document loaded");
+    Ok(Some(loaded))
 }
 
 /// The slow path, for a document whose chunks do not load in one go: each
 /// chunk strictly on its own, so the one that fails is named, and changes
 /// whose dependencies are missing are kept pending rather than refused.
-fn load_chunk_by_chunk(
-    doc: &DocumentId,
-    chunks: &[(String, String, Vec<u8>)],
-) -> Result<Automerge, StoreError> {
+fn load_chunk_by_chunk(doc: &DocumentId, chunks: &[Chunk]) -> Result<Automerge, StoreError> {
     let mut loaded: Option<Automerge> = None;
-    for (kind, hash, bytes) in chunks {
+    for chunk in chunks {
+        let kind = match chunk.kind {
+            ChunkKind::Snapshot => "snapshot",
+            ChunkKind::Incremental => "incremental",
+        };
         let parse_err = |e: AutomergeError| StoreError::Corrupt {
             doc: *doc,
-            reason: format!("{kind} chunk {} does not parse: {e}", short(hash)),
+            reason: format!(
+                "{kind} chunk {} does not parse: {e}",
+                short(chunk.hash.as_hex())
+            ),
         };
+        let bytes = &chunk.bytes;
         loaded = Some(match loaded {
             None => load_first(bytes).map_err(parse_err)?,
             Some(mut am) => {

@@ -5,15 +5,48 @@
 //! `i + 1`, runs in its own transaction and sets `user_version` in that same
 //! transaction, so a crash leaves the database at one version or the next.
 //! New steps are only ever appended.
+//!
+//! Each step belongs to a [`Part`]. Every store has the documents part
+//! (chunks, key/values, the change sequence); only the relay's store has the
+//! relay part (access tokens, audit log), so a phone's database holds no
+//! empty relay tables. A device store still moves through the relay steps'
+//! version numbers, without running them; should it later be opened as a
+//! relay's, the relay part is created then, in one transaction. A file that
+//! already has relay tables (every store made before the split) runs the
+//! relay steps whichever way it is opened, so its tables stay current.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::StoreError;
 
+/// Which store is being opened: a device's or the relay's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Device,
+    Relay,
+}
+
+/// Which tables a migration step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Every store: documents, key/values, change sequence.
+    Documents,
+    /// Only the relay's store: tokens and audit log.
+    Relay,
+}
+
+/// One migration step.
+pub(crate) struct Migration {
+    pub part: Part,
+    pub sql: &'static str,
+}
+
 /// The migrations, in order; version `n` is reached after `MIGRATIONS[n - 1]`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[Migration] = &[
     // 1: chunks of automerge data, store-wide and per-document key/values.
-    "
+    Migration {
+        part: Part::Documents,
+        sql: "
     CREATE TABLE chunks (
         doc_id BLOB NOT NULL CHECK (length(doc_id) = 16),
         kind   TEXT NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
@@ -32,8 +65,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (doc_id, key)
     );
     ",
+    },
     // 2: the relay's access tokens (hashes only) and its audit log.
-    "
+    Migration {
+        part: Part::Relay,
+        sql: "
     CREATE TABLE tokens (
         id         INTEGER PRIMARY KEY,
         name       TEXT NOT NULL UNIQUE,
@@ -52,11 +88,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_by_doc ON audit (doc_id, at);
     ",
+    },
     // 3: a smaller audit log: one row per stored change is most of a busy
     // relay's disk, so the row is its own index (no rowid, no second
     // index), the hash is 32 bytes instead of 64 hex characters, and token
     // names are stored once.
-    "
+    Migration {
+        part: Part::Relay,
+        sql: "
     CREATE TABLE audit_names (
         id   INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE
@@ -76,15 +115,48 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE audit;
     ALTER TABLE audit_v3 RENAME TO audit;
     ",
+    },
+    // 4: which documents changed, for "what changed since": each
+    // document's row carries the store-wide sequence number of its last
+    // chunk change. Triggers keep it, so no write path can forget it, and
+    // writers are serialised by SQLite's write lock, so a number becomes
+    // visible only after every smaller one. Documents already stored start
+    // at 1. (No INSERT OR REPLACE / upsert in the triggers: SQLite lets the
+    // outer statement's conflict policy, e.g. the OR IGNORE of an append,
+    // override a trigger's.)
+    Migration {
+        part: Part::Documents,
+        sql: "
+    CREATE TABLE doc_changes (
+        doc_id BLOB NOT NULL PRIMARY KEY CHECK (length(doc_id) = 16),
+        seq    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX doc_changes_by_seq ON doc_changes (seq);
+    INSERT INTO doc_changes (doc_id, seq) SELECT DISTINCT doc_id, 1 FROM chunks;
+    CREATE TRIGGER chunks_inserted AFTER INSERT ON chunks BEGIN
+        INSERT INTO doc_changes (doc_id, seq) SELECT NEW.doc_id, 0
+            WHERE NOT EXISTS (SELECT 1 FROM doc_changes WHERE doc_id = NEW.doc_id);
+        UPDATE doc_changes SET seq = (SELECT max(seq) + 1 FROM doc_changes)
+            WHERE doc_id = NEW.doc_id;
+    END;
+    CREATE TRIGGER chunks_deleted AFTER DELETE ON chunks BEGIN
+        INSERT INTO doc_changes (doc_id, seq) SELECT OLD.doc_id, 0
+            WHERE NOT EXISTS (SELECT 1 FROM doc_changes WHERE doc_id = OLD.doc_id);
+        UPDATE doc_changes SET seq = (SELECT max(seq) + 1 FROM doc_changes)
+            WHERE doc_id = OLD.doc_id;
+    END;
+    ",
+    },
 ];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database up to [`SCHEMA_VERSION`], or refuses one that is newer.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the database up to [`SCHEMA_VERSION`], or refuses one that is
+/// newer; for [`Role::Relay`], makes sure the relay part exists.
+pub(crate) fn migrate(conn: &mut Connection, role: Role) -> Result<(), StoreError> {
     check_not_too_new(user_version(conn)?)?;
-    for (index, sql) in MIGRATIONS.iter().enumerate() {
+    for (index, step) in MIGRATIONS.iter().enumerate() {
         let target = index as i64 + 1;
         // IMMEDIATE takes the write lock before re-reading the version, so two
         // processes opening a fresh file at once cannot both run a step.
@@ -94,12 +166,48 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         if current >= target {
             continue;
         }
-        tx.execute_batch(sql)?;
+        let run = match step.part {
+            Part::Documents => true,
+            Part::Relay => role == Role::Relay || has_relay_part(&tx)?,
+        };
+        if run {
+            tx.execute_batch(step.sql)?;
+        }
         tx.pragma_update(None, "user_version", target)?;
         tx.commit()?;
-        tracing::info!(version = target, "store schema migrated");
+        tracing::info!(version = target, ran = run, "store schema migrated");
+    }
+    if role == Role::Relay {
+        add_relay_part(conn)?;
     }
     Ok(())
+}
+
+/// Creates the relay's tables in a store that was made as a device's: all
+/// relay steps, in order, in one transaction.
+fn add_relay_part(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if has_relay_part(&tx)? {
+        return Ok(());
+    }
+    for step in MIGRATIONS.iter().filter(|s| s.part == Part::Relay) {
+        tx.execute_batch(step.sql)?;
+    }
+    tx.commit()?;
+    tracing::info!("relay tables added to the store");
+    Ok(())
+}
+
+/// Whether the relay part's first table exists.
+fn has_relay_part(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tokens'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -132,7 +240,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         drop(Store::open(&path).unwrap());
-        assert_eq!(SCHEMA_VERSION, 3);
+        assert_eq!(SCHEMA_VERSION, 4);
         assert_eq!(user_version_of(&path), SCHEMA_VERSION);
     }
 
@@ -178,8 +286,8 @@ mod tests {
         let hash = "ab".repeat(32);
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
+            conn.execute_batch(MIGRATIONS[1].sql).unwrap();
             conn.pragma_update(None, "user_version", 2).unwrap();
             for (name, at) in [("street-admin", 10), ("楼长", 20)] {
                 conn.execute(
@@ -217,5 +325,83 @@ mod tests {
         let mut store = Store::open(&path).unwrap();
         store.meta_set("k", b"v").unwrap();
         assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+    }
+
+    fn tables_of(path: &std::path::Path) -> Vec<String> {
+        let conn = Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_device_store_has_no_relay_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        drop(Store::open(&path).unwrap());
+        assert_eq!(
+            tables_of(&path),
+            ["chunks", "doc_changes", "doc_meta", "meta"]
+        );
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_relay_store_has_tokens_and_audit_even_when_made_as_a_device_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("relay.sqlite");
+        drop(Store::open_relay(&fresh).unwrap());
+        let device_first = dir.path().join("device-first.sqlite");
+        drop(Store::open(&device_first).unwrap());
+        let mut store = Store::open_relay(&device_first).unwrap();
+        for path in [&fresh, &device_first] {
+            let tables = tables_of(path);
+            for table in ["tokens", "audit", "audit_names", "chunks", "doc_changes"] {
+                assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+            }
+        }
+        assert_eq!(tables_of(&fresh), tables_of(&device_first));
+        let doc = linli_protocol::DocumentId::from_bytes([4; 16]);
+        let hash = "cd".repeat(32);
+        store
+            .append_audited(&doc, b"bytes", std::slice::from_ref(&hash), "admin", 7)
+            .unwrap();
+        assert_eq!(store.audit(&doc, 0).unwrap()[0].change_hash, hash);
+    }
+
+    #[test]
+    fn a_relay_file_from_before_the_split_keeps_its_tokens_and_gains_the_change_sequence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for step in &MIGRATIONS[..3] {
+                conn.execute_batch(step.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            conn.execute(
+                "INSERT INTO tokens (name, role, scope, hash, created_at) \
+                 VALUES ('admin', 'street-admin', 'street', x'01', 1)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 'incremental', 'h', x'00')",
+                [[5_u8; 16]],
+            )
+            .unwrap();
+        }
+        let store = Store::open_relay(&path).unwrap();
+        assert_eq!(user_version_of(&path), SCHEMA_VERSION);
+        assert_eq!(store.tokens().unwrap()[0].name, "admin");
+        let changed = store.changed_since(crate::ChangeCursor::START).unwrap();
+        assert_eq!(
+            changed.docs,
+            [linli_protocol::DocumentId::from_bytes([5; 16])]
+        );
     }
 }

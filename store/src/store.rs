@@ -30,22 +30,33 @@ impl Store {
     /// database file it creates is owner-only (0600), because the store
     /// holds personal data.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_as(path, schema::Role::Device)
+    }
+
+    /// Opens the store at `path` like [`Store::open`], with the relay's own
+    /// tables too: its access tokens and its audit log. A device's store
+    /// never has them; a device store opened here gains them.
+    pub fn open_relay(path: &Path) -> Result<Store, StoreError> {
+        Self::open_as(path, schema::Role::Relay)
+    }
+
+    fn open_as(path: &Path, role: schema::Role) -> Result<Store, StoreError> {
         create_parent_dirs(path)?;
         create_private_file(path)?;
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
         };
-        let mut conn = Connection::open(path).map_err(open_err)?;
+        let mut conn = Connection::open(path).map_err(|e| open_err(Box::new(e)))?;
         configure(&conn).map_err(|e| match StoreError::from(e) {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        schema::migrate(&mut conn).map_err(|e| match e {
+        schema::migrate(&mut conn, role).map_err(|e| match e {
             StoreError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        tracing::debug!(path = %path.display(), "store opened");
+        tracing::debug!(path = %path.display(), ?role, "store opened");
         Ok(Store {
             conn,
             path: path.to_owned(),

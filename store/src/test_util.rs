@@ -7,10 +7,11 @@ use tempfile::TempDir;
 
 use crate::Store;
 
-/// A store in a fresh temporary directory (kept alive by the `TempDir`).
+/// A store in a fresh temporary directory (kept alive by the `TempDir`),
+/// with the relay's tables too, so token and audit tests can use it.
 pub fn temp_store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    let store = Store::open_relay(&dir.path().join("store.sqlite")).unwrap();
     (dir, store)
 }
 

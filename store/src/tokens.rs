@@ -113,14 +113,6 @@ impl Store {
         )?;
         Ok(n > 0)
     }
-
-    /// A number that changes whenever *another* connection (say, the admin
-    /// CLI) commits to this database; cheap enough to poll.
-    pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
-    }
 }
 
 #[cfg(test)]
