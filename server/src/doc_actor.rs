@@ -2,7 +2,7 @@
 //! what peers send, stores new changes, and only then answers.
 //!
 //! The order inside [`DocActor::on_sync`] is the relay's durability promise:
-//! changes are committed to SQLite before any message that advertises heads
+//! changes are committed to storage before any message that advertises heads
 //! including them leaves the relay.
 //!
 //! A task knows only its [`DocContext`] and a [`Retire`] handle, not the
@@ -19,6 +19,8 @@ pub use context::{DocContext, Retire};
 use std::collections::HashMap;
 
 use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
+use linli_store::compaction::{self, ChunkLedger};
+use linli_store::{Attribution, DocumentStore, StoreError};
 use tokio::sync::mpsc;
 use tracing::{debug, error, warn};
 
@@ -36,6 +38,9 @@ struct DocActor {
     /// `None` when the stored document could not be loaded: it is then
     /// unavailable to everyone and nothing is written over it.
     sync: Option<DocSync>,
+    /// The stored chunks `sync`'s document holds: what the compaction
+    /// policy counts and what a snapshot of it replaces.
+    chunks: ChunkLedger,
     /// Attached peers: their connection, what they may do, their token.
     conns: HashMap<PeerId, Attached>,
     ephemeral_seen: HashMap<(PeerId, String), u64>,
@@ -49,11 +54,12 @@ pub async fn run(
     mut rx: mpsc::UnboundedReceiver<DocCommand>,
     retire: Retire,
 ) {
-    let sync = load(&ctx, id).await;
+    let (sync, chunks) = load(&ctx, id).await.unzip();
     let mut actor = DocActor {
         id,
         ctx,
         sync,
+        chunks: chunks.unwrap_or_default(),
         conns: HashMap::new(),
         ephemeral_seen: HashMap::new(),
     };
@@ -80,12 +86,22 @@ pub async fn run(
     }
 }
 
-async fn load(ctx: &DocContext, id: DocumentId) -> Option<DocSync> {
-    match ctx.storage.run(move |store| store.load(&id)).await {
-        Ok(doc) => Some(DocSync::new(
-            id,
-            ctx.relay_id.clone(),
-            doc.unwrap_or_default(),
+/// Loads the document through the storage seam; `None` (logged) when it
+/// cannot be loaded.
+async fn load(ctx: &DocContext, id: DocumentId) -> Option<(DocSync, ChunkLedger)> {
+    let loaded = async {
+        let chunks = ctx.storage.load(id).await?;
+        let ledger = ChunkLedger::loaded(&chunks);
+        // Parsing a big document is CPU work: keep it off the async threads.
+        let doc = tokio::task::spawn_blocking(move || linli_store::rebuild(&id, &chunks))
+            .await
+            .map_err(|join| StoreError::backend(join.to_string()))??;
+        Ok::<_, StoreError>((doc, ledger))
+    };
+    match loaded.await {
+        Ok((doc, ledger)) => Some((
+            DocSync::new(id, ctx.relay_id.clone(), doc.unwrap_or_default()),
+            ledger,
         )),
         Err(e) => {
             error!(doc = %id, error = %e, "stored document could not be loaded; serving it as unavailable");
@@ -211,37 +227,36 @@ impl DocActor {
 
     /// Commits `changes` with their audit entries (and compacts if due). On
     /// return without error the changes are durable.
+    ///
+    /// Compaction hands storage the bytes of `save()` and the chunks they
+    /// replace; the live document never leaves this task.
     async fn persist(
         &mut self,
         changes: Vec<u8>,
         hashes: &[automerge::ChangeHash],
         token: String,
     ) -> Result<(), String> {
-        let id = self.id;
-        let hashes: Vec<String> = hashes.iter().map(|h| h.to_string()).collect();
-        let at = crate::wall_clock_millis();
-        let Some(sync) = self.sync.take() else {
+        let Some(sync) = &self.sync else {
             return Err("document not loaded".into());
         };
-        let outcome = self
-            .ctx
-            .storage
-            .run(move |store| {
-                let result = store
-                    .append_audited(&id, &changes, &hashes, &token, at)
-                    .and_then(|()| store.compact_if_needed(&id, sync.doc()).map(|_| ()));
-                Ok((sync, result))
-            })
-            .await;
-        match outcome {
-            Ok((sync, result)) => {
-                self.sync = Some(sync);
-                result.map_err(|e| e.to_string())?;
-                self.reindex_if_directory();
-                Ok(())
-            }
-            Err(e) => Err(e.to_string()),
-        }
+        let audit = Attribution {
+            change_hashes: hashes.iter().map(|h| h.to_string()).collect(),
+            token_name: token,
+            at: crate::wall_clock_millis(),
+        };
+        let storage = &self.ctx.storage;
+        // Noted first so the bytes can move; on failure the caller reloads,
+        // which rebuilds the ledger from what is stored.
+        self.chunks.appended(&changes);
+        storage
+            .append(self.id, changes, Some(audit))
+            .await
+            .map_err(|e| e.to_string())?;
+        compaction::compact_if_due(storage, self.id, &mut self.chunks, || sync.doc().save())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.reindex_if_directory();
+        Ok(())
     }
 
     /// The directory decides who may see what: when it changes, so does
@@ -255,7 +270,9 @@ impl DocActor {
     /// After a failed write the in-memory document may hold changes that are
     /// not on disk: rebuild it from disk and restart every peer's sync.
     async fn reload(&mut self) {
-        self.sync = load(&self.ctx, self.id).await;
+        let (sync, chunks) = load(&self.ctx, self.id).await.unzip();
+        self.sync = sync;
+        self.chunks = chunks.unwrap_or_default();
         if let Some(sync) = &mut self.sync {
             for (peer, a) in &self.conns {
                 sync.attach(peer.clone(), a.access);

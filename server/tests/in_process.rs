@@ -34,7 +34,7 @@ async fn a_relay_serves_in_process_on_port_0_until_its_shutdown_future_completes
     let dir = tempfile::tempdir().unwrap();
     let config = Config::for_data(dir.path());
     let secret = {
-        let mut store = linli_store::Store::open(&config.database_path()).unwrap();
+        let mut store = linli_store::Store::open_relay(&config.database_path()).unwrap();
         admin::create_token(&mut store, "admin", Role::StreetAdmin, "", 0).unwrap()
     };
     let state = linli_server::open(&config).await.unwrap();
