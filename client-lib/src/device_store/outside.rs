@@ -2,7 +2,7 @@
 //! CLI editing while an app's sync loop runs).
 
 use linli_protocol::DocumentId;
-use linli_store::Store;
+use linli_store::{ChangeCursor, Store};
 
 use super::{DeviceStore, Load, lock};
 use crate::ClientError;
@@ -10,14 +10,19 @@ use crate::events::DocEventKind;
 
 /// How far this process has taken in other processes' writes.
 pub(super) struct Outside {
-    /// The store's `data_version` as of the last look.
+    /// The store's `data_version` as of the last look: the cheap "did any
+    /// other connection commit?" check.
     version: i64,
+    /// Where the store's document changes were read up to: which documents
+    /// changed since, so only those are reloaded.
+    cursor: ChangeCursor,
 }
 
 impl Outside {
     pub(super) fn start(store: &Store) -> Result<Self, ClientError> {
         Ok(Self {
             version: store.data_version()?,
+            cursor: store.changed_since(ChangeCursor::START)?.cursor,
         })
     }
 }
@@ -27,7 +32,9 @@ impl DeviceStore {
     /// Open ones get the stored changes merged in (and a
     /// [`DocEventKind::Local`] event when that changed them); every one
     /// returned should be offered to the relay. Cheap when nobody else
-    /// wrote (one SQLite pragma).
+    /// wrote (one SQLite pragma); otherwise only the documents whose chunks
+    /// changed since the last look are reloaded (this process's own writes
+    /// among them merge as no-ops), not every stored one.
     pub(crate) fn take_outside_writes(&self) -> Result<Vec<DocumentId>, ClientError> {
         let changed = {
             let mut outside = lock(&self.outside);
@@ -36,7 +43,9 @@ impl DeviceStore {
                 return Ok(Vec::new());
             }
             outside.version = version;
-            self.list()?
+            let changed = self.with_store(|s| s.changed_since(outside.cursor))?;
+            outside.cursor = changed.cursor;
+            changed.docs
         };
         let mut touched = Vec::new();
         for doc in changed {
