@@ -17,7 +17,8 @@
 //! - The map of open documents is locked only to find or add an entry,
 //!   never across SQLite.
 //!
-//! Order: a document's lock, then the store lock. Nothing holds any of
+//! Order: a document's lock, then the store lock, then the outside-writes
+//! cursor. Nothing holds any of
 //! them across an `.await`.
 //!
 //! Everything the sync session needs goes through
@@ -96,6 +97,12 @@ impl DeviceStore {
 
     pub(crate) fn events(&self) -> &Events {
         &self.events
+    }
+
+    /// Documents read from SQLite so far.
+    #[cfg(test)]
+    pub(crate) fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
     }
 
     /// Runs one call on the SQLite connection.
@@ -216,6 +223,7 @@ impl DeviceStore {
         let mut store = lock(&self.store);
         store.append(&doc, &am.save())?;
         compact(&mut store, doc, am);
+        self.after_own_write(&store);
         Ok(())
     }
 
@@ -231,6 +239,7 @@ impl DeviceStore {
         let mut store = lock(&self.store);
         store.append(&doc, changes)?;
         compact(&mut store, doc, open.sync.doc());
+        self.after_own_write(&store);
         Ok(())
     }
 

@@ -475,3 +475,39 @@ async fn the_sync_loop_pushes_new_documents_and_fetches_wanted_ones() {
     handle_a.stop().await;
     handle_b.stop().await;
 }
+
+#[tokio::test]
+async fn a_running_loop_reloads_only_the_document_another_process_changed() {
+    let relay = TestRelay::new();
+    let url = relay.listen().await;
+    let (_dir, client) = client();
+    let docs: Vec<DocumentId> = (0..20).map(|_| client.create().unwrap()).collect();
+    let mut all = client.subscribe_all();
+    let sync = client.connect(url.as_str()).unwrap();
+    for doc in &docs {
+        wait_until_confirmed(&client, *doc, &mut all).await;
+    }
+    let loads_before = client.inner.store.loads();
+
+    // Another process (a second client on the same directory, as the
+    // `linli` CLI is) edits one document while the loop runs.
+    let changed = docs[7];
+    let mut events = client.subscribe(changed);
+    let other = Client::open(client.dir()).unwrap();
+    other
+        .change(changed, |tx| Ok(tx.put(ROOT, "from", "cli")?))
+        .unwrap();
+    tokio::time::timeout(T, async {
+        while events.recv().await.unwrap().kind != DocEventKind::Local {}
+    })
+    .await
+    .expect("the loop takes in the other process's change");
+    assert_eq!(client.inner.store.loads() - loads_before, 1);
+    assert_eq!(
+        client.read(changed, json::to_json).unwrap(),
+        json!({"from": "cli"})
+    );
+    wait_until_confirmed(&client, changed, &mut all).await;
+    assert_eq!(relay.json_of(changed), Some(json!({"from": "cli"})));
+    sync.stop().await;
+}
