@@ -60,6 +60,9 @@ if ! have nginx || ! have openssl; then
   apt_install nginx-light openssl
 fi
 
+step "linli-records for the browser (wasm32-unknown-unknown)"
+cargo build -p linli-records --target wasm32-unknown-unknown --locked
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"

@@ -7,8 +7,8 @@ use std::time::Duration;
 use linli_protocol::{DocumentId, DocumentIdError};
 use linli_store::StoreError;
 
-use crate::json::JsonError;
 use crate::sync::SyncReport;
+use linli_records::json::JsonError;
 
 /// Everything a [`Client`](crate::Client) call can fail with. Each variant
 /// names what failed and, where it helps, what to do about it.

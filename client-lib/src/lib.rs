@@ -22,7 +22,9 @@
 //!   [`SyncHandle`] (watch its [`ConnectionState`], stop it);
 //!   [`Client::sync_until_idle`] syncs once and returns a [`SyncReport`];
 //!   [`Client::fetch`] fetches one document.
-//! - [`json`]: automerge ⇄ JSON, for showing documents and setting values.
+//! - [`json`]: automerge ⇄ JSON, for showing documents and setting values
+//!   (`linli_records::json`, re-exported: the records crate owns it so a
+//!   WebAssembly build uses the same converter).
 //! - [`records`]: the street's typed documents on this device — the
 //!   remembered directory and person id, and loading buildings, teams and
 //!   task boards through `linli_records`.
@@ -65,7 +67,6 @@ mod events;
 mod heads;
 pub mod history;
 mod identity;
-pub mod json;
 mod meta_keys;
 mod pending;
 pub mod records;
@@ -78,6 +79,7 @@ pub use clock::Clock;
 pub use error::{ClientError, EditError};
 pub use events::{DocEvent, DocEventKind};
 pub use linli_protocol::{DocumentId, PeerId};
+pub use linli_records::json;
 pub use pending::{Pending, Summary};
 pub use relay::{IntoRelayTarget, RelayTarget, SYNC_PATH, normalize_url, redact_url};
 pub use sync::{ConnectionState, SyncHandle, SyncReport};

@@ -22,8 +22,8 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::am::{self, At};
 use crate::error::{ShapeError, WriteError};
+use crate::fields::{self, At};
 use crate::ids::{BuildingId, HouseholdId, MemberId, PersonId, VisitId};
 use crate::root::{self, DocKind};
 use crate::vocab::{Gender, Relation};
@@ -112,6 +112,18 @@ pub struct Visit {
 }
 
 impl Building {
+    /// Whether the building document `doc` holds household `id`, without
+    /// reading the whole document: finding one household among many
+    /// buildings need not load every building.
+    pub fn holds_household<D: ReadDoc + ?Sized>(doc: &D, id: &HouseholdId) -> bool {
+        let root = At::ROOT;
+        let at = root.child("households");
+        matches!(
+            fields::opt_map(doc, &ROOT, "households", &at),
+            Ok(Some(all)) if matches!(fields::opt_map(doc, &all, id.as_str(), &at), Ok(Some(_)))
+        )
+    }
+
     /// Reads a building document. Unknown extra fields are ignored, missing
     /// required ones and wrong types are reported with their path.
     pub fn load<D: ReadDoc + ?Sized>(doc: &D) -> Result<Self, ShapeError> {
@@ -120,8 +132,8 @@ impl Building {
         let root = At::ROOT;
         let at = root.child("households");
         let mut households = BTreeMap::new();
-        if let Some(obj) = am::opt_map(doc, &ROOT, "households", &at)? {
-            for (id, hh, key) in am::entries(doc, &obj, &at, HouseholdId::new)? {
+        if let Some(obj) = fields::opt_map(doc, &ROOT, "households", &at)? {
+            for (id, hh, key) in fields::entries(doc, &obj, &at, HouseholdId::new)? {
                 households.insert(id, load_household(doc, &hh, &at.child(&key))?);
             }
         }
@@ -136,12 +148,12 @@ impl Building {
 fn load_ref<D: ReadDoc + ?Sized>(doc: &D) -> Result<BuildingRef, ShapeError> {
     let root = At::ROOT;
     let at = root.child("id");
-    let id = am::req_str(doc, &ROOT, "id", &at)?;
+    let id = fields::req_str(doc, &ROOT, "id", &at)?;
     Ok(BuildingRef {
         id: BuildingId::new(id).map_err(|e| at.bad(e.to_string()))?,
-        community: am::str_or_empty(doc, &ROOT, "community", &root.child("community"))?,
-        compound: am::str_or_empty(doc, &ROOT, "compound", &root.child("compound"))?,
-        name: am::req_str(doc, &ROOT, "name", &root.child("name"))?,
+        community: fields::str_or_empty(doc, &ROOT, "community", &root.child("community"))?,
+        compound: fields::str_or_empty(doc, &ROOT, "compound", &root.child("compound"))?,
+        name: fields::req_str(doc, &ROOT, "name", &root.child("name"))?,
     })
 }
 
@@ -151,27 +163,27 @@ fn load_household<D: ReadDoc + ?Sized>(
     at: &At<'_>,
 ) -> Result<Household, ShapeError> {
     let floor_at = at.child("floor");
-    let floor = am::opt_i64(doc, obj, "floor", &floor_at)?
-        .map(|f| am::narrow(f, &floor_at))
+    let floor = fields::opt_i64(doc, obj, "floor", &floor_at)?
+        .map(|f| fields::narrow(f, &floor_at))
         .transpose()?;
     let fields = HouseholdFields {
-        unit: am::str_or_empty(doc, obj, "unit", &at.child("unit"))?,
+        unit: fields::str_or_empty(doc, obj, "unit", &at.child("unit"))?,
         floor,
-        room: am::str_or_empty(doc, obj, "room", &at.child("room"))?,
-        tags: am::set(doc, obj, "tags", &at.child("tags"))?,
-        notes: am::str_or_empty(doc, obj, "notes", &at.child("notes"))?,
+        room: fields::str_or_empty(doc, obj, "room", &at.child("room"))?,
+        tags: fields::set(doc, obj, "tags", &at.child("tags"))?,
+        notes: fields::str_or_empty(doc, obj, "notes", &at.child("notes"))?,
     };
     let mut members = BTreeMap::new();
     let members_at = at.child("members");
-    if let Some(m) = am::opt_map(doc, obj, "members", &members_at)? {
-        for (id, member, key) in am::entries(doc, &m, &members_at, MemberId::new)? {
+    if let Some(m) = fields::opt_map(doc, obj, "members", &members_at)? {
+        for (id, member, key) in fields::entries(doc, &m, &members_at, MemberId::new)? {
             members.insert(id, load_member(doc, &member, &members_at.child(&key))?);
         }
     }
     let mut visits = BTreeMap::new();
     let visits_at = at.child("visits");
-    if let Some(v) = am::opt_map(doc, obj, "visits", &visits_at)? {
-        for (id, visit, key) in am::entries(doc, &v, &visits_at, VisitId::new)? {
+    if let Some(v) = fields::opt_map(doc, obj, "visits", &visits_at)? {
+        for (id, visit, key) in fields::entries(doc, &v, &visits_at, VisitId::new)? {
             visits.insert(id, load_visit(doc, &visit, &visits_at.child(&key))?);
         }
     }
@@ -188,30 +200,30 @@ fn load_member<D: ReadDoc + ?Sized>(
     at: &At<'_>,
 ) -> Result<Member, ShapeError> {
     let gender_at = at.child("gender");
-    let gender = am::opt_str(doc, obj, "gender", &gender_at)?
-        .map(|g| am::word(&g, &gender_at, Gender::parse))
+    let gender = fields::opt_str(doc, obj, "gender", &gender_at)?
+        .map(|g| fields::word(&g, &gender_at, Gender::parse))
         .transpose()?;
     let year_at = at.child("birth_year");
     let relation_at = at.child("relation");
-    let relation = am::req_str(doc, obj, "relation", &relation_at)?;
+    let relation = fields::req_str(doc, obj, "relation", &relation_at)?;
     Ok(Member {
-        name: am::req_str(doc, obj, "name", &at.child("name"))?,
+        name: fields::req_str(doc, obj, "name", &at.child("name"))?,
         gender,
-        birth_year: am::narrow(am::req_i64(doc, obj, "birth_year", &year_at)?, &year_at)?,
-        phone: am::opt_str(doc, obj, "phone", &at.child("phone"))?,
-        relation: am::word(&relation, &relation_at, Relation::parse)?,
-        tags: am::set(doc, obj, "tags", &at.child("tags"))?,
-        note: am::str_or_empty(doc, obj, "note", &at.child("note"))?,
+        birth_year: fields::narrow(fields::req_i64(doc, obj, "birth_year", &year_at)?, &year_at)?,
+        phone: fields::opt_str(doc, obj, "phone", &at.child("phone"))?,
+        relation: fields::word(&relation, &relation_at, Relation::parse)?,
+        tags: fields::set(doc, obj, "tags", &at.child("tags"))?,
+        note: fields::str_or_empty(doc, obj, "note", &at.child("note"))?,
     })
 }
 
 fn load_visit<D: ReadDoc + ?Sized>(doc: &D, obj: &ObjId, at: &At<'_>) -> Result<Visit, ShapeError> {
     let by_at = at.child("by");
-    let by = am::req_str(doc, obj, "by", &by_at)?;
+    let by = fields::req_str(doc, obj, "by", &by_at)?;
     Ok(Visit {
         by: PersonId::new(by).map_err(|e| by_at.bad(e.to_string()))?,
-        at: am::req_i64(doc, obj, "at", &at.child("at"))?,
-        note: am::str_or_empty(doc, obj, "note", &at.child("note"))?,
+        at: fields::req_i64(doc, obj, "at", &at.child("at"))?,
+        note: fields::str_or_empty(doc, obj, "note", &at.child("note"))?,
     })
 }
 
@@ -228,7 +240,7 @@ pub fn init<T: Transactable + ?Sized>(
     if !fresh {
         let root = At::ROOT;
         let at = root.child("id");
-        let found = am::req_str(tx, &ROOT, "id", &at)?;
+        let found = fields::req_str(tx, &ROOT, "id", &at)?;
         if found != building.id.as_str() {
             return Err(WriteError::WrongDocument {
                 what: "building",
@@ -237,26 +249,26 @@ pub fn init<T: Transactable + ?Sized>(
             });
         }
     }
-    am::put_str(tx, &ROOT, "id", building.id.as_str())?;
-    am::put_str(tx, &ROOT, "community", &building.community)?;
-    am::put_str(tx, &ROOT, "compound", &building.compound)?;
-    am::put_str(tx, &ROOT, "name", &building.name)?;
+    fields::put_str(tx, &ROOT, "id", building.id.as_str())?;
+    fields::put_str(tx, &ROOT, "community", &building.community)?;
+    fields::put_str(tx, &ROOT, "compound", &building.compound)?;
+    fields::put_str(tx, &ROOT, "name", &building.name)?;
     let root = At::ROOT;
-    am::ensure_map(tx, &ROOT, "households", &root.child("households"))?;
+    fields::ensure_map(tx, &ROOT, "households", &root.child("households"))?;
     Ok(())
 }
 
 fn households<T: Transactable + ?Sized>(tx: &mut T) -> Result<ObjId, WriteError> {
     root::check(tx, DocKind::Building)?;
     let root = At::ROOT;
-    am::ensure_map(tx, &ROOT, "households", &root.child("households"))
+    fields::ensure_map(tx, &ROOT, "households", &root.child("households"))
 }
 
 fn household<T: Transactable + ?Sized>(tx: &mut T, id: &HouseholdId) -> Result<ObjId, WriteError> {
     let all = households(tx)?;
     let root = At::ROOT;
     let at = root.child("households");
-    am::opt_map(tx, &all, id.as_str(), &at.child(id.as_str()))?.ok_or_else(|| {
+    fields::opt_map(tx, &all, id.as_str(), &at.child(id.as_str()))?.ok_or_else(|| {
         WriteError::NotFound {
             what: "household",
             id: id.to_string(),
@@ -275,8 +287,8 @@ pub fn put_household<T: Transactable + ?Sized>(
     let root = At::ROOT;
     let at = root.child("households");
     let at = at.child(id.as_str());
-    am::put_set(tx, &hh, "tags", &fields.tags, &at.child("tags"))?;
-    am::put_str(tx, &hh, "notes", &fields.notes)?;
+    fields::put_set(tx, &hh, "tags", &fields.tags, &at.child("tags"))?;
+    fields::put_str(tx, &hh, "notes", &fields.notes)?;
     Ok(())
 }
 
@@ -293,20 +305,20 @@ pub(crate) fn put_household_address<T: Transactable + ?Sized>(
     let root = At::ROOT;
     let at = root.child("households");
     let at = at.child(id.as_str());
-    let hh = match am::opt_map(tx, &all, id.as_str(), &at)? {
+    let hh = match fields::opt_map(tx, &all, id.as_str(), &at)? {
         Some(hh) => hh,
         None => {
             let hh = tx.put_object(&all, id.as_str(), automerge::ObjType::Map)?;
-            am::put_set(tx, &hh, "tags", &BTreeSet::new(), &at.child("tags"))?;
-            am::put_str(tx, &hh, "notes", "")?;
-            am::ensure_map(tx, &hh, "members", &at.child("members"))?;
-            am::ensure_map(tx, &hh, "visits", &at.child("visits"))?;
+            fields::put_set(tx, &hh, "tags", &BTreeSet::new(), &at.child("tags"))?;
+            fields::put_str(tx, &hh, "notes", "")?;
+            fields::ensure_map(tx, &hh, "members", &at.child("members"))?;
+            fields::ensure_map(tx, &hh, "visits", &at.child("visits"))?;
             hh
         }
     };
-    am::put_str(tx, &hh, "unit", unit)?;
-    am::put_opt_i64(tx, &hh, "floor", floor.map(i64::from))?;
-    am::put_str(tx, &hh, "room", room)?;
+    fields::put_str(tx, &hh, "unit", unit)?;
+    fields::put_opt_i64(tx, &hh, "floor", floor.map(i64::from))?;
+    fields::put_str(tx, &hh, "room", room)?;
     Ok(hh)
 }
 
@@ -316,7 +328,7 @@ pub fn remove_household<T: Transactable + ?Sized>(
     id: &HouseholdId,
 ) -> Result<(), WriteError> {
     let all = households(tx)?;
-    am::delete(tx, &all, id.as_str())
+    fields::delete(tx, &all, id.as_str())
 }
 
 /// Creates or updates member `member` of household `household` (which must
@@ -332,16 +344,16 @@ pub fn put_member<T: Transactable + ?Sized>(
     let at = root.child("households");
     let at = at.child(household.as_str());
     let members_at = at.child("members");
-    let members = am::ensure_map(tx, &hh, "members", &members_at)?;
+    let members = fields::ensure_map(tx, &hh, "members", &members_at)?;
     let m_at = members_at.child(id.as_str());
-    let m = am::ensure_map(tx, &members, id.as_str(), &m_at)?;
-    am::put_str(tx, &m, "name", &member.name)?;
-    am::put_opt_str(tx, &m, "gender", member.gender.map(Gender::as_str))?;
-    am::put_i64(tx, &m, "birth_year", i64::from(member.birth_year))?;
-    am::put_opt_str(tx, &m, "phone", member.phone.as_deref())?;
-    am::put_str(tx, &m, "relation", member.relation.as_str())?;
-    am::put_set(tx, &m, "tags", &member.tags, &m_at.child("tags"))?;
-    am::put_str(tx, &m, "note", &member.note)?;
+    let m = fields::ensure_map(tx, &members, id.as_str(), &m_at)?;
+    fields::put_str(tx, &m, "name", &member.name)?;
+    fields::put_opt_str(tx, &m, "gender", member.gender.map(Gender::as_str))?;
+    fields::put_i64(tx, &m, "birth_year", i64::from(member.birth_year))?;
+    fields::put_opt_str(tx, &m, "phone", member.phone.as_deref())?;
+    fields::put_str(tx, &m, "relation", member.relation.as_str())?;
+    fields::put_set(tx, &m, "tags", &member.tags, &m_at.child("tags"))?;
+    fields::put_str(tx, &m, "note", &member.note)?;
     Ok(())
 }
 
@@ -355,8 +367,8 @@ pub fn remove_member<T: Transactable + ?Sized>(
     let root = At::ROOT;
     let at = root.child("households");
     let at = at.child(household.as_str());
-    let members = am::ensure_map(tx, &hh, "members", &at.child("members"))?;
-    am::delete(tx, &members, id.as_str())
+    let members = fields::ensure_map(tx, &hh, "members", &at.child("members"))?;
+    fields::delete(tx, &members, id.as_str())
 }
 
 /// Records (or corrects) visit `id` to household `household`.
@@ -371,11 +383,11 @@ pub fn put_visit<T: Transactable + ?Sized>(
     let at = root.child("households");
     let at = at.child(household.as_str());
     let visits_at = at.child("visits");
-    let visits = am::ensure_map(tx, &hh, "visits", &visits_at)?;
-    let v = am::ensure_map(tx, &visits, id.as_str(), &visits_at.child(id.as_str()))?;
-    am::put_str(tx, &v, "by", visit.by.as_str())?;
-    am::put_i64(tx, &v, "at", visit.at)?;
-    am::put_str(tx, &v, "note", &visit.note)?;
+    let visits = fields::ensure_map(tx, &hh, "visits", &visits_at)?;
+    let v = fields::ensure_map(tx, &visits, id.as_str(), &visits_at.child(id.as_str()))?;
+    fields::put_str(tx, &v, "by", visit.by.as_str())?;
+    fields::put_i64(tx, &v, "at", visit.at)?;
+    fields::put_str(tx, &v, "note", &visit.note)?;
     Ok(())
 }
 
@@ -438,6 +450,18 @@ pub(crate) mod tests {
         assert_eq!(hh.fields, fields);
         assert_eq!(hh.members[&mid], member("王芳", 1948));
         assert_eq!(hh.visits[&vid], visit);
+    }
+
+    #[test]
+    fn a_building_says_whether_it_holds_a_household() {
+        let mut doc = AutoCommit::new();
+        assert!(!Building::holds_household(&doc, &hid()), "not a building");
+        init(&mut doc, &building_ref()).unwrap();
+        assert!(!Building::holds_household(&doc, &hid()));
+        put_household(&mut doc, &hid(), &HouseholdFields::default()).unwrap();
+        assert!(Building::holds_household(&doc, &hid()));
+        let other = HouseholdId::new("c01-b001-h0002").unwrap();
+        assert!(!Building::holds_household(&doc, &other));
     }
 
     #[test]

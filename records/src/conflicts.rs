@@ -17,10 +17,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use automerge::transaction::Transactable;
 use automerge::{
-    ActorId, Automerge, ChangeHash, ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value,
-    hydrate,
+    ActorId, Automerge, ChangeHash, ObjId, ObjType, Prop, ROOT, ReadDoc, Value, hydrate,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::json::{json_to_hydrate, value_to_json};
 
 /// A field with concurrent values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,9 +35,10 @@ pub struct Conflict {
 /// One of a field's concurrent values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictValue {
-    /// The value as JSON: strings, numbers, booleans and null as themselves;
-    /// maps, lists and text rendered whole (their winning values); bytes as
-    /// `{"$bytes": "<hex>"}`; counters as their number.
+    /// The value as JSON, by the rules of [`crate::json`]: strings, numbers,
+    /// booleans and null as themselves; maps, lists and text rendered whole
+    /// (their winning values); counters as their number, bytes as an array
+    /// of numbers.
     pub value: serde_json::Value,
     /// The id of the operation that wrote it (`counter@actor`); pass it to
     /// [`Resolution::Keep`].
@@ -66,8 +68,9 @@ pub enum Resolution {
         /// The chosen value's op id.
         op: String,
     },
-    /// Write a new value (JSON; objects become maps, arrays lists, integers
-    /// `Int`, other numbers `F64`).
+    /// Write a new value (JSON, by the rules of [`crate::json`]: objects
+    /// become maps, arrays lists, integers `Int` (or `Uint` beyond i64),
+    /// other numbers `F64`).
     Write(serde_json::Value),
 }
 
@@ -201,60 +204,13 @@ fn describe_value(
         ObjId::Root => (String::new(), None),
     };
     Ok(ConflictValue {
-        value: to_json(doc, value, id)?,
+        value: value_to_json(doc, value, id),
         op: id.to_string(),
         actor,
         author: change.and_then(|c| c.message.clone()),
         change: change.map(|c| c.hash.to_string()),
         time: change.and_then(|c| (c.time != 0).then_some(c.time)),
         winner: winner == Some(id),
-    })
-}
-
-fn scalar_json(s: &ScalarValue) -> serde_json::Value {
-    use serde_json::Value as J;
-    match s {
-        ScalarValue::Str(s) => J::String(s.to_string()),
-        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => J::from(*i),
-        ScalarValue::Uint(u) => J::from(*u),
-        ScalarValue::F64(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-        ScalarValue::Counter(c) => J::from(i64::from(c)),
-        ScalarValue::Boolean(b) => J::Bool(*b),
-        ScalarValue::Null => J::Null,
-        ScalarValue::Bytes(b) => serde_json::json!({ "$bytes": hex::encode(b) }),
-        ScalarValue::Unknown { type_code, bytes } => {
-            serde_json::json!({ "$unknown": type_code, "$bytes": hex::encode(bytes) })
-        }
-    }
-}
-
-fn to_json<D: ReadDoc + ?Sized>(
-    doc: &D,
-    value: &Value<'_>,
-    id: &ObjId,
-) -> Result<serde_json::Value, ConflictError> {
-    use serde_json::Value as J;
-    Ok(match value {
-        Value::Scalar(s) => scalar_json(s),
-        Value::Object(ObjType::Text) => J::String(doc.text(id)?),
-        Value::Object(ObjType::Map | ObjType::Table) => {
-            let mut map = serde_json::Map::new();
-            for key in doc.keys(id) {
-                if let Some((v, child)) = doc.get(id, key.as_str())? {
-                    map.insert(key, to_json(doc, &v, &child)?);
-                }
-            }
-            J::Object(map)
-        }
-        Value::Object(ObjType::List) => {
-            let mut list = Vec::new();
-            for i in 0..doc.length(id) {
-                if let Some((v, child)) = doc.get(id, i)? {
-                    list.push(to_json(doc, &v, &child)?);
-                }
-            }
-            J::Array(list)
-        }
     })
 }
 
@@ -292,7 +248,7 @@ pub fn resolve_conflict<T: Transactable + ?Sized>(
         return Err(ConflictError::NoSuchPath { path: joined() });
     }
     let new: hydrate::Value = match resolution {
-        Resolution::Write(json) => from_json(json),
+        Resolution::Write(json) => json_to_hydrate(json),
         Resolution::Keep { op } => {
             let all = tx.get_all(&obj, prop.clone())?;
             let Some((value, id)) = all.iter().find(|(_, id)| id.to_string() == *op) else {
@@ -323,26 +279,6 @@ fn prop_for(obj_type: ObjType, segment: &str) -> Option<Prop> {
         ObjType::Map | ObjType::Table => Some(Prop::Map(segment.to_owned())),
         ObjType::List => segment.parse().ok().map(Prop::Seq),
         ObjType::Text => None,
-    }
-}
-
-fn from_json(json: &serde_json::Value) -> hydrate::Value {
-    use serde_json::Value as J;
-    match json {
-        J::Null => hydrate::Value::Scalar(ScalarValue::Null),
-        J::Bool(b) => hydrate::Value::Scalar(ScalarValue::Boolean(*b)),
-        J::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => hydrate::Value::Scalar(ScalarValue::Int(i)),
-            (None, Some(f)) => hydrate::Value::Scalar(ScalarValue::F64(f)),
-            (None, None) => hydrate::Value::Scalar(ScalarValue::Null),
-        },
-        J::String(s) => hydrate::Value::Scalar(ScalarValue::Str(s.as_str().into())),
-        J::Array(items) => hydrate::Value::from(items.iter().map(from_json).collect::<Vec<_>>()),
-        J::Object(map) => {
-            let map: HashMap<String, hydrate::Value> =
-                map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect();
-            hydrate::Value::from(hydrate::Map::from(map))
-        }
     }
 }
 
@@ -424,7 +360,7 @@ mod tests {
         let hh = doc.get(&ROOT, "households").unwrap().unwrap().1;
         let h1 = doc.get(&hh, "h1").unwrap().unwrap().1;
         let phone = doc.get(&h1, "phone").unwrap().unwrap().0;
-        assert_eq!(to_json(&doc, &phone, &h1).unwrap(), loser.value);
+        assert_eq!(value_to_json(&doc, &phone, &h1), loser.value);
     }
 
     #[test]
@@ -477,7 +413,7 @@ mod tests {
         assert!(list_conflicts(a.document()).unwrap().is_empty());
         let t = a.get(&tasks, "t1").unwrap().unwrap();
         assert_eq!(
-            to_json(&a, &t.0, &t.1).unwrap(),
+            value_to_json(&a, &t.0, &t.1),
             json!({"title": "B", "events": [7]})
         );
     }

@@ -18,9 +18,9 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::am::{self, At};
 use crate::building::BuildingRef;
 use crate::error::{ShapeError, WriteError};
+use crate::fields::{self, At};
 use crate::ids::{BoardId, BuildingId, CommunityId, CompoundId, DocUrl, TeamId};
 use crate::root::{self, DocKind};
 use crate::task_board::TaskBoardRef;
@@ -131,37 +131,37 @@ impl Directory {
         let root = At::ROOT;
         Ok(Directory {
             schema,
-            street: am::str_or_empty(doc, &ROOT, "street", &root.child("street"))?,
+            street: fields::str_or_empty(doc, &ROOT, "street", &root.child("street"))?,
             communities: section(doc, "communities", CommunityId::new, |doc, o, at| {
                 Ok(Community {
-                    name: am::req_str(doc, o, "name", &at.child("name"))?,
+                    name: fields::req_str(doc, o, "name", &at.child("name"))?,
                 })
             })?,
             compounds: section(doc, "compounds", CompoundId::new, |doc, o, at| {
                 Ok(Compound {
-                    name: am::req_str(doc, o, "name", &at.child("name"))?,
+                    name: fields::req_str(doc, o, "name", &at.child("name"))?,
                     community: id(doc, o, "community", at, CommunityId::new)?,
                 })
             })?,
             buildings: section(doc, "buildings", BuildingId::new, |doc, o, at| {
                 Ok(BuildingEntry {
-                    name: am::req_str(doc, o, "name", &at.child("name"))?,
+                    name: fields::req_str(doc, o, "name", &at.child("name"))?,
                     community: id(doc, o, "community", at, CommunityId::new)?,
                     compound: opt_id(doc, o, "compound", at, CompoundId::new)?,
-                    address: am::str_or_empty(doc, o, "address", &at.child("address"))?,
+                    address: fields::str_or_empty(doc, o, "address", &at.child("address"))?,
                     doc: opt_id(doc, o, "doc", at, DocUrl::new)?,
                 })
             })?,
             teams: section(doc, "teams", TeamId::new, |doc, o, at| {
                 Ok(TeamEntry {
-                    name: am::req_str(doc, o, "name", &at.child("name"))?,
+                    name: fields::req_str(doc, o, "name", &at.child("name"))?,
                     doc: opt_id(doc, o, "doc", at, DocUrl::new)?,
                 })
             })?,
             boards: section(doc, "boards", BoardId::new, |doc, o, at| {
                 Ok(BoardEntry {
                     community: id(doc, o, "community", at, CommunityId::new)?,
-                    period: am::req_str(doc, o, "period", &at.child("period"))?,
+                    period: fields::req_str(doc, o, "period", &at.child("period"))?,
                     doc: opt_id(doc, o, "doc", at, DocUrl::new)?,
                 })
             })?,
@@ -201,8 +201,8 @@ where
     let root = At::ROOT;
     let at = root.child(key);
     let mut out = BTreeMap::new();
-    if let Some(obj) = am::opt_map(doc, &ROOT, key, &at)? {
-        for (k, o, text) in am::entries(doc, &obj, &at, make_id)? {
+    if let Some(obj) = fields::opt_map(doc, &ROOT, key, &at)? {
+        for (k, o, text) in fields::entries(doc, &obj, &at, make_id)? {
             out.insert(k, read(doc, &o, &at.child(&text))?);
         }
     }
@@ -217,7 +217,7 @@ fn id<D: ReadDoc + ?Sized, I, E: std::fmt::Display>(
     make: impl Fn(String) -> Result<I, E>,
 ) -> Result<I, ShapeError> {
     let at = at.child(key);
-    make(am::req_str(doc, obj, key, &at)?).map_err(|e| at.bad(e.to_string()))
+    make(fields::req_str(doc, obj, key, &at)?).map_err(|e| at.bad(e.to_string()))
 }
 
 fn opt_id<D: ReadDoc + ?Sized, I, E: std::fmt::Display>(
@@ -228,7 +228,7 @@ fn opt_id<D: ReadDoc + ?Sized, I, E: std::fmt::Display>(
     make: impl Fn(String) -> Result<I, E>,
 ) -> Result<Option<I>, ShapeError> {
     let at = at.child(key);
-    am::opt_str(doc, obj, key, &at)?
+    fields::opt_str(doc, obj, key, &at)?
         .map(|s| make(s).map_err(|e| at.bad(e.to_string())))
         .transpose()
 }
@@ -238,7 +238,7 @@ fn opt_id<D: ReadDoc + ?Sized, I, E: std::fmt::Display>(
 /// Makes `tx`'s document the street's directory, or renames the street.
 pub fn init<T: Transactable + ?Sized>(tx: &mut T, street: &str) -> Result<(), WriteError> {
     root::init(tx, DocKind::Directory)?;
-    am::put_str(tx, &ROOT, "street", street)?;
+    fields::put_str(tx, &ROOT, "street", street)?;
     let root = At::ROOT;
     for s in [
         Section::Communities,
@@ -247,7 +247,7 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, street: &str) -> Result<(), Wr
         Section::Teams,
         Section::Boards,
     ] {
-        am::ensure_map(tx, &ROOT, s.key(), &root.child(s.key()))?;
+        fields::ensure_map(tx, &ROOT, s.key(), &root.child(s.key()))?;
     }
     Ok(())
 }
@@ -260,8 +260,8 @@ fn entry<T: Transactable + ?Sized>(
     root::check(tx, DocKind::Directory)?;
     let root = At::ROOT;
     let at = root.child(section.key());
-    let all = am::ensure_map(tx, &ROOT, section.key(), &at)?;
-    am::ensure_map(tx, &all, id, &at.child(id))
+    let all = fields::ensure_map(tx, &ROOT, section.key(), &at)?;
+    fields::ensure_map(tx, &all, id, &at.child(id))
 }
 
 /// Creates or updates community `id`.
@@ -271,7 +271,7 @@ pub fn put_community<T: Transactable + ?Sized>(
     community: &Community,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Communities, id.as_str())?;
-    am::put_str(tx, &e, "name", &community.name)
+    fields::put_str(tx, &e, "name", &community.name)
 }
 
 /// Creates or updates compound `id`.
@@ -281,8 +281,8 @@ pub fn put_compound<T: Transactable + ?Sized>(
     compound: &Compound,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Compounds, id.as_str())?;
-    am::put_str(tx, &e, "name", &compound.name)?;
-    am::put_str(tx, &e, "community", compound.community.as_str())
+    fields::put_str(tx, &e, "name", &compound.name)?;
+    fields::put_str(tx, &e, "community", compound.community.as_str())
 }
 
 /// Creates or updates building `id`.
@@ -292,16 +292,16 @@ pub fn put_building<T: Transactable + ?Sized>(
     building: &BuildingEntry,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Buildings, id.as_str())?;
-    am::put_str(tx, &e, "name", &building.name)?;
-    am::put_str(tx, &e, "community", building.community.as_str())?;
-    am::put_opt_str(
+    fields::put_str(tx, &e, "name", &building.name)?;
+    fields::put_str(tx, &e, "community", building.community.as_str())?;
+    fields::put_opt_str(
         tx,
         &e,
         "compound",
         building.compound.as_ref().map(|c| c.as_str()),
     )?;
-    am::put_str(tx, &e, "address", &building.address)?;
-    am::put_opt_str(tx, &e, "doc", building.doc.as_ref().map(|d| d.as_str()))
+    fields::put_str(tx, &e, "address", &building.address)?;
+    fields::put_opt_str(tx, &e, "doc", building.doc.as_ref().map(|d| d.as_str()))
 }
 
 /// Creates or updates team `id`.
@@ -311,8 +311,8 @@ pub fn put_team<T: Transactable + ?Sized>(
     team: &TeamEntry,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Teams, id.as_str())?;
-    am::put_str(tx, &e, "name", &team.name)?;
-    am::put_opt_str(tx, &e, "doc", team.doc.as_ref().map(|d| d.as_str()))
+    fields::put_str(tx, &e, "name", &team.name)?;
+    fields::put_opt_str(tx, &e, "doc", team.doc.as_ref().map(|d| d.as_str()))
 }
 
 /// Creates or updates board `id`.
@@ -322,9 +322,9 @@ pub fn put_board<T: Transactable + ?Sized>(
     board: &BoardEntry,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Boards, id.as_str())?;
-    am::put_str(tx, &e, "community", board.community.as_str())?;
-    am::put_str(tx, &e, "period", &board.period)?;
-    am::put_opt_str(tx, &e, "doc", board.doc.as_ref().map(|d| d.as_str()))
+    fields::put_str(tx, &e, "community", board.community.as_str())?;
+    fields::put_str(tx, &e, "period", &board.period)?;
+    fields::put_opt_str(tx, &e, "doc", board.doc.as_ref().map(|d| d.as_str()))
 }
 
 /// Deletes entry `id` of `section`.
@@ -335,8 +335,8 @@ pub fn remove<T: Transactable + ?Sized>(
 ) -> Result<(), WriteError> {
     root::check(tx, DocKind::Directory)?;
     let root = At::ROOT;
-    let all = am::ensure_map(tx, &ROOT, section.key(), &root.child(section.key()))?;
-    am::delete(tx, &all, id)
+    let all = fields::ensure_map(tx, &ROOT, section.key(), &root.child(section.key()))?;
+    fields::delete(tx, &all, id)
 }
 
 /// Registers a building with its community and compound (ids derived from
@@ -371,14 +371,14 @@ pub fn register_building<T: Transactable + ?Sized>(
         Some(id)
     };
     let e = entry(tx, Section::Buildings, building.id.as_str())?;
-    am::put_str(tx, &e, "name", &building.name)?;
-    am::put_str(tx, &e, "community", community.as_str())?;
-    am::put_opt_str(tx, &e, "compound", compound.as_ref().map(|c| c.as_str()))?;
+    fields::put_str(tx, &e, "name", &building.name)?;
+    fields::put_str(tx, &e, "community", community.as_str())?;
+    fields::put_opt_str(tx, &e, "compound", compound.as_ref().map(|c| c.as_str()))?;
     if tx.get(&e, "address")?.is_none() {
-        am::put_str(tx, &e, "address", "")?;
+        fields::put_str(tx, &e, "address", "")?;
     }
     if let Some(doc) = doc {
-        am::put_str(tx, &e, "doc", doc.as_str())?;
+        fields::put_str(tx, &e, "doc", doc.as_str())?;
     }
     Ok(())
 }
@@ -390,9 +390,9 @@ pub fn register_team<T: Transactable + ?Sized>(
     doc: Option<&DocUrl>,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Teams, team.id.as_str())?;
-    am::put_str(tx, &e, "name", &team.name)?;
+    fields::put_str(tx, &e, "name", &team.name)?;
     if let Some(doc) = doc {
-        am::put_str(tx, &e, "doc", doc.as_str())?;
+        fields::put_str(tx, &e, "doc", doc.as_str())?;
     }
     Ok(())
 }
@@ -404,10 +404,10 @@ pub fn register_board<T: Transactable + ?Sized>(
     doc: Option<&DocUrl>,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Boards, board.id().as_str())?;
-    am::put_str(tx, &e, "community", board.community.as_str())?;
-    am::put_str(tx, &e, "period", &board.period)?;
+    fields::put_str(tx, &e, "community", board.community.as_str())?;
+    fields::put_str(tx, &e, "period", &board.period)?;
     if let Some(doc) = doc {
-        am::put_str(tx, &e, "doc", doc.as_str())?;
+        fields::put_str(tx, &e, "doc", doc.as_str())?;
     }
     Ok(())
 }

@@ -7,7 +7,9 @@
 //! transaction: anything implementing [`automerge::ReadDoc`] or
 //! [`automerge::transaction::Transactable`]) plus plain values, and every
 //! timestamp is `i64` ms since the epoch passed in by the caller. So the
-//! relay, the `linli` CLI and, later, a WebAssembly build run the same code.
+//! relay (which reads the directory to decide who may read what), the
+//! `linli` CLI and the browser field app run the same code: the crate
+//! builds for `wasm32-unknown-unknown`, and CI checks that it still does.
 //!
 //! # Documents
 //!
@@ -30,6 +32,13 @@
 //! ([`DocKind`], [`SCHEMA_VERSION`]).
 //!
 //! # The logic
+//! - [`json`] converts automerge ⇄ JSON (one converter, for showing
+//!   documents, listing conflicts and writing values given as JSON);
+//! - [`lookup`] finds a community, building, team, household, task or
+//!   volunteer by what a person types (an id or a name);
+//! - [`history::history_of`] folds a document's changes into who changed
+//!   which fields when, [`author::who_wrote`] says who for people, and
+//!   [`dates`] does the calendar arithmetic (UTC days, ms since the epoch);
 //! - [`task_fold::fold`] turns a task's append-only events into its
 //!   [`task_fold::TaskState`]: status, the single assignee after an offline
 //!   claim race, who lost, which events were ignored and why;
@@ -97,22 +106,29 @@
 //! # }
 //! ```
 //!
-//! The relay serves figures by loading the boards and teams a token may
-//! read and calling [`figures::figures`]; the CLI imports a spreadsheet with
-//! [`import_csv::parse_residents`], shows the rejected rows, then applies
-//! each building's households with [`import_csv::apply_building_import`] in
-//! a transaction on that building's document (rolling it back if the call
-//! fails) and registers the building with [`directory::register_building`].
+//! `linli stats` computes figures on the device, by loading the boards and
+//! teams on it and calling [`figures::figures`] (the relay only syncs
+//! documents; it never reads records). `linli import` reads a spreadsheet
+//! with [`import_csv::parse_residents`], shows the rejected rows, then
+//! applies each building's households with
+//! [`import_csv::apply_building_import`] in a transaction on that
+//! building's document (rolling it back if the call fails) and registers
+//! the building with [`directory::register_building`].
 
-mod am;
+pub mod author;
 pub mod building;
 pub mod conflicts;
+pub mod dates;
 pub mod directory;
 pub mod error;
 pub mod export_csv;
+mod fields;
 pub mod figures;
+pub mod history;
 pub mod ids;
 pub mod import_csv;
+pub mod json;
+pub mod lookup;
 pub mod root;
 pub mod task_board;
 pub mod task_event;

@@ -4,8 +4,8 @@ use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::am::{self, At};
 use crate::error::{ShapeError, WriteError};
+use crate::fields::{self, At};
 
 /// The schema version this crate writes and the highest it reads.
 ///
@@ -54,7 +54,7 @@ impl DocKind {
 /// What kind of record document `doc` is, or `None` for an empty document.
 pub fn detect_kind<D: ReadDoc + ?Sized>(doc: &D) -> Result<Option<DocKind>, ShapeError> {
     let root = At::ROOT;
-    let Some(kind) = am::opt_str(doc, &ROOT, "kind", &root.child("kind"))? else {
+    let Some(kind) = fields::opt_str(doc, &ROOT, "kind", &root.child("kind"))? else {
         return Ok(None);
     };
     DocKind::parse(&kind)
@@ -69,7 +69,8 @@ pub fn detect_kind<D: ReadDoc + ?Sized>(doc: &D) -> Result<Option<DocKind>, Shap
 /// returns its schema version.
 pub(crate) fn check<D: ReadDoc + ?Sized>(doc: &D, kind: DocKind) -> Result<u64, ShapeError> {
     let root = At::ROOT;
-    let found = am::opt_str(doc, &ROOT, "kind", &root.child("kind"))?.ok_or(ShapeError::NoKind)?;
+    let found =
+        fields::opt_str(doc, &ROOT, "kind", &root.child("kind"))?.ok_or(ShapeError::NoKind)?;
     if found != kind.as_str() {
         return Err(ShapeError::WrongKind {
             expected: kind.as_str(),
@@ -77,8 +78,8 @@ pub(crate) fn check<D: ReadDoc + ?Sized>(doc: &D, kind: DocKind) -> Result<u64, 
         });
     }
     let at = root.child("schema");
-    let schema = am::req_i64(doc, &ROOT, "schema", &at)?;
-    let schema: u64 = am::narrow(schema, &at)?;
+    let schema = fields::req_i64(doc, &ROOT, "schema", &at)?;
+    let schema: u64 = fields::narrow(schema, &at)?;
     if schema > SCHEMA_VERSION {
         return Err(ShapeError::UnsupportedSchema {
             found: schema,
@@ -96,8 +97,8 @@ pub(crate) fn init<T: Transactable + ?Sized>(
 ) -> Result<bool, WriteError> {
     match detect_kind(tx)? {
         None => {
-            am::put_str(tx, &ROOT, "kind", kind.as_str())?;
-            am::put_i64(tx, &ROOT, "schema", SCHEMA_VERSION as i64)?;
+            fields::put_str(tx, &ROOT, "kind", kind.as_str())?;
+            fields::put_i64(tx, &ROOT, "schema", SCHEMA_VERSION as i64)?;
             Ok(true)
         }
         Some(_) => {

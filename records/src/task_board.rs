@@ -23,8 +23,8 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::am::{self, At};
 use crate::error::{ShapeError, WriteError};
+use crate::fields::{self, At};
 use crate::ids::{BoardId, BuildingId, CommunityId, EventId, HouseholdId, PersonId, TaskId};
 use crate::root::{self, DocKind};
 use crate::task_event::{EventKind, TaskEvent};
@@ -126,14 +126,14 @@ impl TaskBoard {
         let root = At::ROOT;
         let c_at = root.child("community");
         let board = TaskBoardRef {
-            community: CommunityId::new(am::req_str(doc, &ROOT, "community", &c_at)?)
+            community: CommunityId::new(fields::req_str(doc, &ROOT, "community", &c_at)?)
                 .map_err(|e| c_at.bad(e.to_string()))?,
-            period: am::req_str(doc, &ROOT, "period", &root.child("period"))?,
+            period: fields::req_str(doc, &ROOT, "period", &root.child("period"))?,
         };
         let mut tasks = BTreeMap::new();
         let at = root.child("tasks");
-        if let Some(obj) = am::opt_map(doc, &ROOT, "tasks", &at)? {
-            for (id, t, key) in am::entries(doc, &obj, &at, TaskId::new)? {
+        if let Some(obj) = fields::opt_map(doc, &ROOT, "tasks", &at)? {
+            for (id, t, key) in fields::entries(doc, &obj, &at, TaskId::new)? {
                 tasks.insert(id, load_task(doc, &t, &at.child(&key))?);
             }
         }
@@ -159,7 +159,7 @@ fn load_task<D: ReadDoc + ?Sized>(doc: &D, obj: &ObjId, at: &At<'_>) -> Result<T
     let c_at = at.child("created_by");
     let e_at = at.child("events");
     let mut events = Vec::new();
-    if let Some(list) = am::opt_list(doc, obj, "events", &e_at)? {
+    if let Some(list) = fields::opt_list(doc, obj, "events", &e_at)? {
         for i in 0..doc.length(&list) {
             let index = i.to_string();
             let ev_at = e_at.child(&index);
@@ -171,7 +171,7 @@ fn load_task<D: ReadDoc + ?Sized>(doc: &D, obj: &ObjId, at: &At<'_>) -> Result<T
                     return Err(ShapeError::WrongType {
                         path: ev_at.render(),
                         expected: "a map",
-                        found: am::describe(&other),
+                        found: fields::describe(&other),
                     });
                 }
                 None => {}
@@ -179,24 +179,24 @@ fn load_task<D: ReadDoc + ?Sized>(doc: &D, obj: &ObjId, at: &At<'_>) -> Result<T
         }
     }
     Ok(Task {
-        kind: am::str_or_empty(doc, obj, "kind", &at.child("kind"))?,
-        title: am::str_or_empty(doc, obj, "title", &at.child("title"))?,
-        detail: am::str_or_empty(doc, obj, "detail", &at.child("detail"))?,
+        kind: fields::str_or_empty(doc, obj, "kind", &at.child("kind"))?,
+        title: fields::str_or_empty(doc, obj, "title", &at.child("title"))?,
+        detail: fields::str_or_empty(doc, obj, "detail", &at.child("detail"))?,
         building: id_at(
-            am::req_str(doc, obj, "building", &b_at)?,
+            fields::req_str(doc, obj, "building", &b_at)?,
             &b_at,
             BuildingId::new,
         )?,
-        household: am::opt_str(doc, obj, "household", &h_at)?
+        household: fields::opt_str(doc, obj, "household", &h_at)?
             .map(|h| id_at(h, &h_at, HouseholdId::new))
             .transpose()?,
         created_by: id_at(
-            am::req_str(doc, obj, "created_by", &c_at)?,
+            fields::req_str(doc, obj, "created_by", &c_at)?,
             &c_at,
             PersonId::new,
         )?,
-        created_at: am::req_i64(doc, obj, "created_at", &at.child("created_at"))?,
-        deadline: am::opt_i64(doc, obj, "deadline", &at.child("deadline"))?,
+        created_at: fields::req_i64(doc, obj, "created_at", &at.child("created_at"))?,
+        deadline: fields::opt_i64(doc, obj, "deadline", &at.child("deadline"))?,
         events,
     })
 }
@@ -208,7 +208,7 @@ fn load_event<D: ReadDoc + ?Sized>(
 ) -> Result<TaskEvent, ShapeError> {
     let id_at_ = at.child("id");
     let by_at = at.child("by");
-    let kind = am::req_str(doc, obj, "kind", &at.child("kind"))?;
+    let kind = fields::req_str(doc, obj, "kind", &at.child("kind"))?;
     let kind = match kind.as_str() {
         "created" => EventKind::Created,
         "claimed" => EventKind::Claimed,
@@ -218,18 +218,26 @@ fn load_event<D: ReadDoc + ?Sized>(
         "rated" => {
             let s_at = at.child("stars");
             EventKind::Rated {
-                stars: am::narrow(am::req_i64(doc, obj, "stars", &s_at)?, &s_at)?,
-                feedback: am::str_or_empty(doc, obj, "feedback", &at.child("feedback"))?,
+                stars: fields::narrow(fields::req_i64(doc, obj, "stars", &s_at)?, &s_at)?,
+                feedback: fields::str_or_empty(doc, obj, "feedback", &at.child("feedback"))?,
             }
         }
         _ => EventKind::Unknown { name: kind },
     };
     Ok(TaskEvent {
-        at: am::req_i64(doc, obj, "at", &at.child("at"))?,
-        by: id_at(am::req_str(doc, obj, "by", &by_at)?, &by_at, PersonId::new)?,
-        id: id_at(am::req_str(doc, obj, "id", &id_at_)?, &id_at_, EventId::new)?,
+        at: fields::req_i64(doc, obj, "at", &at.child("at"))?,
+        by: id_at(
+            fields::req_str(doc, obj, "by", &by_at)?,
+            &by_at,
+            PersonId::new,
+        )?,
+        id: id_at(
+            fields::req_str(doc, obj, "id", &id_at_)?,
+            &id_at_,
+            EventId::new,
+        )?,
         kind,
-        note: am::str_or_empty(doc, obj, "note", &at.child("note"))?,
+        note: fields::str_or_empty(doc, obj, "note", &at.child("note"))?,
     })
 }
 
@@ -242,7 +250,7 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, board: &TaskBoardRef) -> Resul
     let root = At::ROOT;
     let id = board.id();
     if !fresh {
-        let found = am::req_str(tx, &ROOT, "id", &root.child("id"))?;
+        let found = fields::req_str(tx, &ROOT, "id", &root.child("id"))?;
         if found != id.as_str() {
             return Err(WriteError::WrongDocument {
                 what: "task board",
@@ -251,24 +259,24 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, board: &TaskBoardRef) -> Resul
             });
         }
     }
-    am::put_str(tx, &ROOT, "id", id.as_str())?;
-    am::put_str(tx, &ROOT, "community", board.community.as_str())?;
-    am::put_str(tx, &ROOT, "period", &board.period)?;
-    am::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))?;
+    fields::put_str(tx, &ROOT, "id", id.as_str())?;
+    fields::put_str(tx, &ROOT, "community", board.community.as_str())?;
+    fields::put_str(tx, &ROOT, "period", &board.period)?;
+    fields::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))?;
     Ok(())
 }
 
 fn tasks<T: Transactable + ?Sized>(tx: &mut T) -> Result<ObjId, WriteError> {
     root::check(tx, DocKind::TaskBoard)?;
     let root = At::ROOT;
-    am::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))
+    fields::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))
 }
 
 fn task<T: Transactable + ?Sized>(tx: &mut T, id: &TaskId) -> Result<ObjId, WriteError> {
     let all = tasks(tx)?;
     let root = At::ROOT;
     let at = root.child("tasks");
-    am::opt_map(tx, &all, id.as_str(), &at.child(id.as_str()))?.ok_or_else(|| {
+    fields::opt_map(tx, &all, id.as_str(), &at.child(id.as_str()))?.ok_or_else(|| {
         WriteError::NotFound {
             what: "task",
             id: id.to_string(),
@@ -292,19 +300,19 @@ pub fn create_task<T: Transactable + ?Sized>(
         });
     }
     let t = tx.put_object(&all, new.id.as_str(), ObjType::Map)?;
-    am::put_str(tx, &t, "kind", &new.kind)?;
-    am::put_str(tx, &t, "title", &new.title)?;
-    am::put_str(tx, &t, "detail", &new.detail)?;
-    am::put_str(tx, &t, "building", new.building.as_str())?;
-    am::put_opt_str(
+    fields::put_str(tx, &t, "kind", &new.kind)?;
+    fields::put_str(tx, &t, "title", &new.title)?;
+    fields::put_str(tx, &t, "detail", &new.detail)?;
+    fields::put_str(tx, &t, "building", new.building.as_str())?;
+    fields::put_opt_str(
         tx,
         &t,
         "household",
         new.household.as_ref().map(|h| h.as_str()),
     )?;
-    am::put_str(tx, &t, "created_by", by.as_str())?;
-    am::put_i64(tx, &t, "created_at", at)?;
-    am::put_opt_i64(tx, &t, "deadline", new.deadline)?;
+    fields::put_str(tx, &t, "created_by", by.as_str())?;
+    fields::put_i64(tx, &t, "created_at", at)?;
+    fields::put_opt_i64(tx, &t, "deadline", new.deadline)?;
     tx.put_object(&t, "events", ObjType::List)?;
     let created = TaskEvent::new(&new.id, at, by.clone(), EventKind::Created, "");
     append_event(tx, &new.id, &created)?;
@@ -319,16 +327,16 @@ pub fn edit_task<T: Transactable + ?Sized>(
 ) -> Result<(), WriteError> {
     let t = task(tx, id)?;
     if let Some(kind) = &edit.kind {
-        am::put_str(tx, &t, "kind", kind)?;
+        fields::put_str(tx, &t, "kind", kind)?;
     }
     if let Some(title) = &edit.title {
-        am::put_str(tx, &t, "title", title)?;
+        fields::put_str(tx, &t, "title", title)?;
     }
     if let Some(detail) = &edit.detail {
-        am::put_str(tx, &t, "detail", detail)?;
+        fields::put_str(tx, &t, "detail", detail)?;
     }
     if let Some(deadline) = edit.deadline {
-        am::put_opt_i64(tx, &t, "deadline", deadline)?;
+        fields::put_opt_i64(tx, &t, "deadline", deadline)?;
     }
     Ok(())
 }
@@ -353,26 +361,26 @@ pub fn append_event<T: Transactable + ?Sized>(
     let at = root.child("tasks");
     let at = at.child(id.as_str());
     let e_at = at.child("events");
-    let list = am::ensure_list(tx, &t, "events", &e_at)?;
+    let list = fields::ensure_list(tx, &t, "events", &e_at)?;
     let len = tx.length(&list);
     for i in 0..len {
         if let Some((Value::Object(ObjType::Map), ev)) = tx.get(&list, i)?
-            && am::opt_str(tx, &ev, "id", &e_at)?.as_deref() == Some(event.id.as_str())
+            && fields::opt_str(tx, &ev, "id", &e_at)?.as_deref() == Some(event.id.as_str())
         {
             return Ok(false);
         }
     }
     let ev = tx.insert_object(&list, len, ObjType::Map)?;
-    am::put_str(tx, &ev, "id", event.id.as_str())?;
-    am::put_str(tx, &ev, "kind", event.kind.name())?;
-    am::put_i64(tx, &ev, "at", event.at)?;
-    am::put_str(tx, &ev, "by", event.by.as_str())?;
+    fields::put_str(tx, &ev, "id", event.id.as_str())?;
+    fields::put_str(tx, &ev, "kind", event.kind.name())?;
+    fields::put_i64(tx, &ev, "at", event.at)?;
+    fields::put_str(tx, &ev, "by", event.by.as_str())?;
     if !event.note.is_empty() {
-        am::put_str(tx, &ev, "note", &event.note)?;
+        fields::put_str(tx, &ev, "note", &event.note)?;
     }
     if let EventKind::Rated { stars, feedback } = &event.kind {
-        am::put_i64(tx, &ev, "stars", i64::from(*stars))?;
-        am::put_str(tx, &ev, "feedback", feedback)?;
+        fields::put_i64(tx, &ev, "stars", i64::from(*stars))?;
+        fields::put_str(tx, &ev, "feedback", feedback)?;
     }
     Ok(true)
 }

@@ -18,8 +18,8 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::am::{self, At};
 use crate::error::{ShapeError, WriteError};
+use crate::fields::{self, At};
 use crate::ids::{CommunityId, HoursEntryId, TaskId, TeamId, VolunteerId};
 use crate::root::{self, DocKind};
 use crate::vocab::{Affiliation, Availability};
@@ -86,21 +86,21 @@ impl Team {
         let root = At::ROOT;
         let id_at = root.child("id");
         let team = TeamRef {
-            id: TeamId::new(am::req_str(doc, &ROOT, "id", &id_at)?)
+            id: TeamId::new(fields::req_str(doc, &ROOT, "id", &id_at)?)
                 .map_err(|e| id_at.bad(e.to_string()))?,
-            name: am::req_str(doc, &ROOT, "name", &root.child("name"))?,
+            name: fields::req_str(doc, &ROOT, "name", &root.child("name"))?,
         };
         let mut volunteers = BTreeMap::new();
         let v_at = root.child("volunteers");
-        if let Some(obj) = am::opt_map(doc, &ROOT, "volunteers", &v_at)? {
-            for (id, v, key) in am::entries(doc, &obj, &v_at, VolunteerId::new)? {
+        if let Some(obj) = fields::opt_map(doc, &ROOT, "volunteers", &v_at)? {
+            for (id, v, key) in fields::entries(doc, &obj, &v_at, VolunteerId::new)? {
                 volunteers.insert(id, load_volunteer(doc, &v, &v_at.child(&key))?);
             }
         }
         let mut hours = BTreeMap::new();
         let h_at = root.child("hours");
-        if let Some(obj) = am::opt_map(doc, &ROOT, "hours", &h_at)? {
-            for (id, h, key) in am::entries(doc, &obj, &h_at, HoursEntryId::new)? {
+        if let Some(obj) = fields::opt_map(doc, &ROOT, "hours", &h_at)? {
+            for (id, h, key) in fields::entries(doc, &obj, &h_at, HoursEntryId::new)? {
                 hours.insert(id, load_hours(doc, &h, &h_at.child(&key))?);
             }
         }
@@ -120,14 +120,14 @@ fn load_volunteer<D: ReadDoc + ?Sized>(
 ) -> Result<Volunteer, ShapeError> {
     let aff_at = at.child("affiliation");
     let avail_at = at.child("availability");
-    let affiliation = am::req_str(doc, obj, "affiliation", &aff_at)?;
-    let availability = am::req_str(doc, obj, "availability", &avail_at)?;
+    let affiliation = fields::req_str(doc, obj, "affiliation", &aff_at)?;
+    let availability = fields::req_str(doc, obj, "availability", &avail_at)?;
     Ok(Volunteer {
-        name: am::req_str(doc, obj, "name", &at.child("name"))?,
-        phone: am::str_or_empty(doc, obj, "phone", &at.child("phone"))?,
-        affiliation: am::word(&affiliation, &aff_at, Affiliation::parse)?,
-        skills: am::set(doc, obj, "skills", &at.child("skills"))?,
-        availability: am::word(&availability, &avail_at, Availability::parse)?,
+        name: fields::req_str(doc, obj, "name", &at.child("name"))?,
+        phone: fields::str_or_empty(doc, obj, "phone", &at.child("phone"))?,
+        affiliation: fields::word(&affiliation, &aff_at, Affiliation::parse)?,
+        skills: fields::set(doc, obj, "skills", &at.child("skills"))?,
+        availability: fields::word(&availability, &avail_at, Availability::parse)?,
     })
 }
 
@@ -141,17 +141,17 @@ fn load_hours<D: ReadDoc + ?Sized>(
     let c_at = at.child("community");
     let t_at = at.child("task");
     Ok(HoursEntry {
-        volunteer: VolunteerId::new(am::req_str(doc, obj, "volunteer", &v_at)?)
+        volunteer: VolunteerId::new(fields::req_str(doc, obj, "volunteer", &v_at)?)
             .map_err(|e| v_at.bad(e.to_string()))?,
-        start: am::req_i64(doc, obj, "start", &at.child("start"))?,
-        minutes: am::narrow(am::req_i64(doc, obj, "minutes", &m_at)?, &m_at)?,
-        community: am::opt_str(doc, obj, "community", &c_at)?
+        start: fields::req_i64(doc, obj, "start", &at.child("start"))?,
+        minutes: fields::narrow(fields::req_i64(doc, obj, "minutes", &m_at)?, &m_at)?,
+        community: fields::opt_str(doc, obj, "community", &c_at)?
             .map(|c| CommunityId::new(c).map_err(|e| c_at.bad(e.to_string())))
             .transpose()?,
-        task: am::opt_str(doc, obj, "task", &t_at)?
+        task: fields::opt_str(doc, obj, "task", &t_at)?
             .map(|t| TaskId::new(t).map_err(|e| t_at.bad(e.to_string())))
             .transpose()?,
-        note: am::str_or_empty(doc, obj, "note", &at.child("note"))?,
+        note: fields::str_or_empty(doc, obj, "note", &at.child("note"))?,
     })
 }
 
@@ -163,7 +163,7 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, team: &TeamRef) -> Result<(), 
     let fresh = root::init(tx, DocKind::Team)?;
     let root = At::ROOT;
     if !fresh {
-        let found = am::req_str(tx, &ROOT, "id", &root.child("id"))?;
+        let found = fields::req_str(tx, &ROOT, "id", &root.child("id"))?;
         if found != team.id.as_str() {
             return Err(WriteError::WrongDocument {
                 what: "team",
@@ -172,17 +172,17 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, team: &TeamRef) -> Result<(), 
             });
         }
     }
-    am::put_str(tx, &ROOT, "id", team.id.as_str())?;
-    am::put_str(tx, &ROOT, "name", &team.name)?;
-    am::ensure_map(tx, &ROOT, "volunteers", &root.child("volunteers"))?;
-    am::ensure_map(tx, &ROOT, "hours", &root.child("hours"))?;
+    fields::put_str(tx, &ROOT, "id", team.id.as_str())?;
+    fields::put_str(tx, &ROOT, "name", &team.name)?;
+    fields::ensure_map(tx, &ROOT, "volunteers", &root.child("volunteers"))?;
+    fields::ensure_map(tx, &ROOT, "hours", &root.child("hours"))?;
     Ok(())
 }
 
 fn collection<T: Transactable + ?Sized>(tx: &mut T, key: &str) -> Result<ObjId, WriteError> {
     root::check(tx, DocKind::Team)?;
     let root = At::ROOT;
-    am::ensure_map(tx, &ROOT, key, &root.child(key))
+    fields::ensure_map(tx, &ROOT, key, &root.child(key))
 }
 
 /// Creates or updates volunteer `id`, writing only fields that differ.
@@ -195,12 +195,12 @@ pub fn put_volunteer<T: Transactable + ?Sized>(
     let root = At::ROOT;
     let at = root.child("volunteers");
     let at = at.child(id.as_str());
-    let v = am::ensure_map(tx, &all, id.as_str(), &at)?;
-    am::put_str(tx, &v, "name", &volunteer.name)?;
-    am::put_str(tx, &v, "phone", &volunteer.phone)?;
-    am::put_str(tx, &v, "affiliation", volunteer.affiliation.as_str())?;
-    am::put_set(tx, &v, "skills", &volunteer.skills, &at.child("skills"))?;
-    am::put_str(tx, &v, "availability", volunteer.availability.as_str())?;
+    let v = fields::ensure_map(tx, &all, id.as_str(), &at)?;
+    fields::put_str(tx, &v, "name", &volunteer.name)?;
+    fields::put_str(tx, &v, "phone", &volunteer.phone)?;
+    fields::put_str(tx, &v, "affiliation", volunteer.affiliation.as_str())?;
+    fields::put_set(tx, &v, "skills", &volunteer.skills, &at.child("skills"))?;
+    fields::put_str(tx, &v, "availability", volunteer.availability.as_str())?;
     Ok(())
 }
 
@@ -210,7 +210,7 @@ pub fn remove_volunteer<T: Transactable + ?Sized>(
     id: &VolunteerId,
 ) -> Result<(), WriteError> {
     let all = collection(tx, "volunteers")?;
-    am::delete(tx, &all, id.as_str())
+    fields::delete(tx, &all, id.as_str())
 }
 
 /// Logs (or corrects) service-hours entry `id`.
@@ -222,18 +222,18 @@ pub fn put_hours<T: Transactable + ?Sized>(
     let all = collection(tx, "hours")?;
     let root = At::ROOT;
     let at = root.child("hours");
-    let h = am::ensure_map(tx, &all, id.as_str(), &at.child(id.as_str()))?;
-    am::put_str(tx, &h, "volunteer", entry.volunteer.as_str())?;
-    am::put_i64(tx, &h, "start", entry.start)?;
-    am::put_i64(tx, &h, "minutes", i64::from(entry.minutes))?;
-    am::put_opt_str(
+    let h = fields::ensure_map(tx, &all, id.as_str(), &at.child(id.as_str()))?;
+    fields::put_str(tx, &h, "volunteer", entry.volunteer.as_str())?;
+    fields::put_i64(tx, &h, "start", entry.start)?;
+    fields::put_i64(tx, &h, "minutes", i64::from(entry.minutes))?;
+    fields::put_opt_str(
         tx,
         &h,
         "community",
         entry.community.as_ref().map(|c| c.as_str()),
     )?;
-    am::put_opt_str(tx, &h, "task", entry.task.as_ref().map(|t| t.as_str()))?;
-    am::put_str(tx, &h, "note", &entry.note)?;
+    fields::put_opt_str(tx, &h, "task", entry.task.as_ref().map(|t| t.as_str()))?;
+    fields::put_str(tx, &h, "note", &entry.note)?;
     Ok(())
 }
 
@@ -243,7 +243,7 @@ pub fn remove_hours<T: Transactable + ?Sized>(
     id: &HoursEntryId,
 ) -> Result<(), WriteError> {
     let all = collection(tx, "hours")?;
-    am::delete(tx, &all, id.as_str())
+    fields::delete(tx, &all, id.as_str())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use linli_client::DocumentId;
-use linli_client::history::format_time;
+use linli_records::dates::format_timestamp;
 
 use super::Context;
 use super::output::{printable, who_wrote};
@@ -53,7 +53,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         if let Some(name) = &e.stored_by {
             who.push_str(&format!(", stored by {}", printable(name)));
         }
-        println!("{}  {who}  {}", format_time(e.time_ms), e.fields.join(", "));
+        println!(
+            "{}  {who}  {}",
+            format_timestamp(e.time_ms),
+            e.fields.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

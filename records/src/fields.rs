@@ -1,15 +1,19 @@
-//! Typed reads and writes over automerge's API: the one place record shapes
-//! touch automerge directly.
+//! Reading and writing one field of a record: the one place record shapes
+//! touch automerge's API directly.
 //!
-//! Reads accept what JavaScript peers write as well as what this crate
-//! writes: a string may be a scalar string or a `Text` object, an integer an
-//! `Int`, `Uint`, `Timestamp` or an integral `F64`.
+//! Reads are typed and accept what JavaScript peers write as well as what
+//! this crate writes: a string may be a scalar string or a `Text` object, an
+//! integer an `Int`, `Uint`, `Timestamp` or an integral `F64`. A read error
+//! names the field's path ([`At`]).
 //!
 //! Writes compare with the visible value first and write nothing when it is
 //! already equal. That is what makes re-applying an import produce no
-//! automerge change at all, and it keeps concurrent values alive: writing the
-//! winning value again would otherwise supersede the losers and silently
-//! resolve a conflict a person should see (see [`crate::conflicts`]).
+//! automerge change at all, and it keeps concurrent values alive: automerge
+//! turns a put of the visible value into the deletion of every concurrent
+//! one, which would silently settle a conflict a person should see (see
+//! [`crate::conflicts`]). This is also why record writes do not use
+//! autosurgeon's `reconcile`: it puts every scalar again, and so would settle
+//! every conflict it passes over without telling anyone.
 
 use std::collections::BTreeSet;
 

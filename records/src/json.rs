@@ -1,8 +1,8 @@
-//! automerge ⇄ JSON, for showing documents and for writing values given as
-//! JSON. Pure functions over automerge's read and transaction traits, no I/O,
-//! so record code (and a WebAssembly build) can use them.
+//! automerge ⇄ JSON, the one converter: for showing documents (`linli doc
+//! show`), for conflicting values ([`crate::conflicts`]) and for writing
+//! values given as JSON (`linli doc set`, `linli resolve --value`).
 //!
-//! Reading ([`to_json`], [`object_to_json`]):
+//! Reading ([`to_json`], [`object_to_json`], [`value_to_json`]):
 //! - maps become objects, lists arrays, text objects strings;
 //! - strings, integers, floats, booleans and null map to their JSON kind;
 //!   counters and timestamps become numbers, bytes an array of numbers;
@@ -12,14 +12,18 @@
 //! Writing ([`assign`], [`set_path`]):
 //! - objects become maps, arrays lists, strings plain string scalars (a
 //!   field replaced as a whole, which is what names and phone numbers want),
-//!   numbers an integer when they are one and a float otherwise;
+//!   numbers an `Int` when they fit an i64, a `Uint` when they fit only a
+//!   u64, and an `F64` otherwise ([`json_to_scalar`]);
 //! - assigning an object over an existing map updates that map in place (keys
 //!   set, missing keys deleted) instead of replacing it, so another device's
 //!   concurrent edits to the same map still merge; unchanged scalars are not
 //!   rewritten, so re-setting a value produces no change at all.
+//!
+//! [`json_to_hydrate`] builds the same values as a detached
+//! [`hydrate::Value`], for writing a whole value in one step.
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ObjId, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value, hydrate};
 use serde_json::{Map, Number, Value as Json};
 
 /// Why a JSON value could not be written where it was asked to go.
@@ -49,19 +53,19 @@ impl From<automerge::AutomergeError> for JsonError {
 }
 
 /// The whole document as JSON (its root map).
-pub fn to_json<D: ReadDoc>(doc: &D) -> Json {
+pub fn to_json<D: ReadDoc + ?Sized>(doc: &D) -> Json {
     object_to_json(doc, &ROOT)
 }
 
 /// One object of the document as JSON. An id that is not an object gives
 /// `null`.
-pub fn object_to_json<D: ReadDoc>(doc: &D, obj: &ObjId) -> Json {
+pub fn object_to_json<D: ReadDoc + ?Sized>(doc: &D, obj: &ObjId) -> Json {
     match doc.object_type(obj) {
         Ok(ObjType::Map) | Ok(ObjType::Table) => {
             let mut out = Map::new();
             for key in doc.keys(obj) {
                 if let Ok(Some((value, id))) = doc.get(obj, key.as_str()) {
-                    out.insert(key, value_to_json(doc, value, &id));
+                    out.insert(key, value_to_json(doc, &value, &id));
                 }
             }
             Json::Object(out)
@@ -70,7 +74,7 @@ pub fn object_to_json<D: ReadDoc>(doc: &D, obj: &ObjId) -> Json {
             let len = doc.length(obj);
             let items = (0..len)
                 .filter_map(|i| match doc.get(obj, i) {
-                    Ok(Some((value, id))) => Some(value_to_json(doc, value, &id)),
+                    Ok(Some((value, id))) => Some(value_to_json(doc, &value, &id)),
                     _ => None,
                 })
                 .collect();
@@ -81,10 +85,12 @@ pub fn object_to_json<D: ReadDoc>(doc: &D, obj: &ObjId) -> Json {
     }
 }
 
-fn value_to_json<D: ReadDoc>(doc: &D, value: Value<'_>, id: &ObjId) -> Json {
+/// A value read from the document (`doc.get(obj, prop)` gives both
+/// `value` and its `id`) as JSON: a scalar as itself, an object whole.
+pub fn value_to_json<D: ReadDoc + ?Sized>(doc: &D, value: &Value<'_>, id: &ObjId) -> Json {
     match value {
         Value::Object(_) => object_to_json(doc, id),
-        Value::Scalar(s) => scalar_to_json(&s),
+        Value::Scalar(s) => scalar_to_json(s),
     }
 }
 
@@ -120,6 +126,25 @@ pub fn json_to_scalar(value: &Json) -> Option<ScalarValue> {
         }
         Json::Array(_) | Json::Object(_) => return None,
     })
+}
+
+/// A JSON value as a detached automerge value, by the same rules as
+/// [`assign`]: objects become maps, arrays lists, scalars
+/// [`json_to_scalar`].
+pub fn json_to_hydrate(value: &Json) -> hydrate::Value {
+    match value {
+        Json::Array(items) => {
+            hydrate::Value::from(items.iter().map(json_to_hydrate).collect::<Vec<_>>())
+        }
+        Json::Object(fields) => {
+            let map: std::collections::HashMap<String, hydrate::Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), json_to_hydrate(v)))
+                .collect();
+            hydrate::Value::from(hydrate::Map::from(map))
+        }
+        scalar => hydrate::Value::Scalar(json_to_scalar(scalar).unwrap_or(ScalarValue::Null)),
+    }
 }
 
 /// Splits a slash-separated path of map keys (`households/h1/phone`).
