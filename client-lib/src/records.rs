@@ -107,15 +107,11 @@ impl Client {
     }
 
     /// Asks for every document the directory references that is not on
-    /// this device, so the next sync fetches it. Returns how many.
+    /// this device, so the next sync fetches it. Returns how many were
+    /// newly asked for (none when they all were already: then nothing is
+    /// written).
     pub fn want_street_documents(&self, street: &Street) -> Result<usize, RecordsError> {
-        let mut asked = 0;
-        for doc in street.documents()? {
-            if self.want(doc)? {
-                asked += 1;
-            }
-        }
-        Ok(asked)
+        Ok(self.want_all(&street.documents()?)?)
     }
 
     /// Every registered building whose document is on this device.

@@ -186,6 +186,38 @@ fn wanted_documents_are_remembered_for_other_processes() {
 }
 
 #[test]
+fn wanting_documents_already_wanted_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = Client::open(dir.path()).unwrap();
+    let mut rng = rand::rng();
+    let docs = [
+        crate::DocumentId::random(&mut rng),
+        crate::DocumentId::random(&mut rng),
+    ];
+    assert_eq!(client.want_all(&docs).unwrap(), 2);
+    // Another connection sees `data_version` move whenever this client
+    // commits anything.
+    let watcher = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+    let version = || -> i64 {
+        watcher
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap()
+    };
+    let before = version();
+    assert_eq!(client.want_all(&docs).unwrap(), 0);
+    assert_eq!(
+        version(),
+        before,
+        "an unchanged wanted list is not rewritten"
+    );
+    let third = crate::DocumentId::random(&mut rng);
+    assert_eq!(client.want_all(&[docs[0], third]).unwrap(), 1);
+    assert_ne!(version(), before);
+    let other = Client::open(dir.path()).unwrap();
+    assert_eq!(other.wanted().unwrap(), vec![docs[0], docs[1], third]);
+}
+
+#[test]
 fn identity_and_relay_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let client = Client::open(dir.path().join("nested/dir")).unwrap();

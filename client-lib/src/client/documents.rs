@@ -168,6 +168,21 @@ impl Client {
         Ok(true)
     }
 
+    /// [`Client::want`] for many documents at once, as every record
+    /// command does for the documents the street's directory lists: the
+    /// wanted list is read once and written once, and only when a document
+    /// is newly wanted, so a read command writes nothing. Returns how many
+    /// were newly asked for.
+    pub fn want_all(&self, docs: &[DocumentId]) -> Result<usize, ClientError> {
+        let store = &self.inner.store;
+        let added = store.add_wanted_all(docs)?;
+        for doc in &added {
+            store.with_doc(*doc, Load::OrEmpty, |_| Ok(()))?;
+            self.notify_local(*doc);
+        }
+        Ok(added.len())
+    }
+
     /// Stops asking for `doc` (it stays if it has already arrived).
     pub fn unwant(&self, doc: DocumentId) -> Result<(), ClientError> {
         self.inner.store.unwant(doc)?;

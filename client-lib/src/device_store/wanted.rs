@@ -28,6 +28,30 @@ impl DeviceStore {
         })
     }
 
+    /// Adds those of `docs` that are neither wanted already nor stored,
+    /// reading the list once and writing it once, only when it changes.
+    /// Returns the newly wanted ones.
+    pub(crate) fn add_wanted_all(
+        &self,
+        docs: &[DocumentId],
+    ) -> Result<Vec<DocumentId>, ClientError> {
+        self.with_store(|s| {
+            let mut wanted = read(s)?;
+            let mut added = Vec::new();
+            for doc in docs {
+                if wanted.contains(doc) || added.contains(doc) || s.contains(doc)? {
+                    continue;
+                }
+                added.push(*doc);
+            }
+            if !added.is_empty() {
+                wanted.extend(&added);
+                write(s, &wanted)?;
+            }
+            Ok(added)
+        })
+    }
+
     /// Drops `doc` from the wanted list (it arrived, or is no longer
     /// wanted).
     pub(crate) fn unwant(&self, doc: DocumentId) -> Result<(), ClientError> {
