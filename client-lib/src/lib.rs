@@ -72,6 +72,7 @@ mod pending;
 pub mod records;
 mod relay;
 pub mod sync;
+mod unshared;
 
 pub use automerge;
 pub use client::{Client, STORE_FILE};

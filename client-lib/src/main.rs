@@ -8,6 +8,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = cli::Cli::parse();
     // Logs go to stderr so stdout stays machine-readable; RUST_LOG filters
     // them. Nothing logs tokens or document content. By default: warnings,
@@ -28,3 +29,21 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// `linli street show | head` closes the pipe after ten lines. Rust starts
+/// programs with SIGPIPE ignored, so the next `println!` fails and panics
+/// ("failed printing to stdout: Broken pipe") with a backtrace. Restoring
+/// the default makes `linli` end quietly there, as Unix tools do (the shell
+/// sees status 141). Sockets are not affected: Rust and tokio send with
+/// `MSG_NOSIGNAL`, so a relay that goes away is still an error, not a kill.
+#[cfg(unix)]
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called first in `main`, before any other thread exists; it
+    // only sets SIGPIPE's disposition back to the default, no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_quietly_on_a_closed_pipe() {}

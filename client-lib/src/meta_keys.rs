@@ -18,6 +18,10 @@ pub(crate) const RELAY_URL: &str = "relay_url";
 pub(crate) const RELAY_TOKEN: &str = "relay_token";
 /// store: documents asked for but not received yet, one id per line.
 pub(crate) const WANTED: &str = "wanted";
+/// store: wanted documents the relay answered `doc-unavailable` for in the
+/// last full sync (not shared with this device), one id per line
+/// ([`crate::unshared`]).
+pub(crate) const UNSHARED: &str = "unshared";
 /// store: the street directory's document URL.
 pub(crate) const DIRECTORY: &str = "directory";
 /// store: the person id of this device's user.

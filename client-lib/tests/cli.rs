@@ -216,3 +216,46 @@ fn a_task_is_corrected_hours_are_fixed_and_a_volunteer_who_left_is_removed_offli
     let gone = linli(d, &["volunteer", "remove", &vid]);
     assert!(!gone.status.success(), "removing twice is an error");
 }
+
+/// `linli … | head`: the reader goes away before linli has printed
+/// everything. The command ends quietly (no panic, no backtrace).
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&linli(d, &["init", "--relay", "ws://127.0.0.1:9/sync"]));
+    stdout(&linli(d, &["street", "init", "东湖街道"]));
+    for args in [&["street", "show"][..], &["status"], &["status", "--json"]] {
+        // The read end is closed before linli starts, so its very first
+        // write meets a broken pipe (as `head` exiting early gives).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_linli"))
+            .args(args)
+            .env("LINLI_DIR", d)
+            .env_remove("LINLI_TOKEN")
+            .env_remove("RUST_LOG")
+            .env_remove("RUST_BACKTRACE")
+            .stdout(writer)
+            .output()
+            .expect("run linli");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "linli {args:?} said: {err}");
+        assert!(
+            out.status.success() || killed_by_sigpipe(&out.status),
+            "linli {args:?}: {:?}",
+            out.status
+        );
+    }
+}
+
+#[cfg(unix)]
+fn killed_by_sigpipe(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt as _;
+    status.signal() == Some(13)
+}
+
+#[cfg(not(unix))]
+fn killed_by_sigpipe(_: &std::process::ExitStatus) -> bool {
+    false
+}

@@ -5,13 +5,15 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use linli_client::sync::human_duration;
-use linli_client::{Pending, redact_url};
+use linli_client::{DocumentId, Pending, redact_url};
 use serde_json::json;
 
 use super::Context;
 
-/// Show the relay, the number of documents, and the changes not yet
-/// confirmed by the relay (count and age of the oldest), per document.
+/// Show the relay, the number of documents, the changes not yet confirmed
+/// by the relay (count and age of the oldest), per document, and the
+/// documents asked for that are not here: not fetched yet, or not shared
+/// with this device.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Machine-readable JSON instead of text.
@@ -22,6 +24,13 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let client = ctx.open()?;
     let summary = client.summary()?;
+    // Wanted documents the relay answered doc-unavailable for are not
+    // coming until someone shares them: say so instead of "not fetched".
+    let unshared = client.unshared()?;
+    let (not_shared, not_fetched): (Vec<&DocumentId>, Vec<&DocumentId>) = summary
+        .wanted
+        .iter()
+        .partition(|doc| unshared.contains(doc));
     let now = SystemTime::now();
     let age_secs = |p: &Pending| p.oldest_age(now).map(|d| d.as_secs());
     if args.json {
@@ -38,6 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "oldest_pending_age_secs": age_secs(p),
             })).collect::<Vec<_>>(),
             "wanted": summary.wanted.iter().map(|d| d.url()).collect::<Vec<_>>(),
+            "not_shared": not_shared.iter().map(|d| d.url()).collect::<Vec<_>>(),
         });
         println!("{value}");
         return Ok(ExitCode::SUCCESS);
@@ -75,12 +85,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             println!("  {}  {}", doc.url(), describe(p));
         }
     }
-    if !summary.wanted.is_empty() {
+    if !not_fetched.is_empty() {
         println!(
             "wanted:    {} document(s) not fetched yet",
-            summary.wanted.len()
+            not_fetched.len()
         );
-        for doc in &summary.wanted {
+        for doc in &not_fetched {
+            println!("  {}", doc.url());
+        }
+    }
+    if !not_shared.is_empty() {
+        println!(
+            "not shared: {} document(s) not shared with this device (the relay answered \
+             doc-unavailable: not there, or not readable with this device's token)",
+            not_shared.len()
+        );
+        for doc in &not_shared {
             println!("  {}", doc.url());
         }
     }

@@ -113,6 +113,10 @@ impl Client {
         let target = relay.into_relay_target()?;
         let docs = SyncStore::documents(&*self.inner.store)?;
         let report = self.sync_once(&target, Scope::All, &docs, timeout).await?;
+        if report.connected {
+            // What the relay would not give us, for `linli status`.
+            self.set_unshared(&report.unavailable)?;
+        }
         if report.is_complete() {
             Ok(report)
         } else {

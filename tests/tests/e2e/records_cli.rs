@@ -523,3 +523,45 @@ fn importing_the_same_files_twice_changes_nothing() {
         "{again}"
     );
 }
+
+/// A building head's token reads her own building only. The street has
+/// more buildings; her device wants them all (the directory lists them),
+/// the relay answers `doc-unavailable`, and `linli status` says they are
+/// not shared with this device instead of "not fetched yet" forever.
+#[test]
+fn a_building_heads_status_says_other_buildings_are_not_shared_with_her_device() {
+    let street = Street::new();
+    let scope = format!("building:{}", street.building_id());
+    let a = street.admin.path();
+    let other = json(
+        a,
+        &[
+            "street",
+            "add-building",
+            "--community",
+            BOARD_COMMUNITY,
+            "--name",
+            "9栋",
+            "--json",
+        ],
+    )["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sync(a);
+
+    let head = street.device_as("head-wang", "building-head", &scope);
+    sync(head.path());
+    let status = json(head.path(), &["status", "--json"]);
+    let not_shared: Vec<&str> = status["not_shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(not_shared.contains(&other.as_str()), "{status}");
+    let text = ok(head.path(), &["status"]);
+    assert!(text.contains("not shared with this device"), "{text}");
+    assert!(text.contains(&other), "{text}");
+    assert!(!text.contains("not fetched yet"), "{text}");
+}
