@@ -1,7 +1,7 @@
 //! Storage of automerge documents, used by both the linli relay and the
 //! linli client: the storage seam ([`DocumentStore`]) every backend
-//! implements, its [`conformance`] suite, and the one backend so far, SQLite
-//! ([`Store`], and [`SqliteBackend`] as the trait).
+//! implements, its [`conformance`] suite, SQLite ([`Store`], and
+//! [`SqliteBackend`] as the trait), and [`MemoryStore`] for tests.
 //!
 //! # The seam
 //!
@@ -71,6 +71,7 @@ pub mod conformance;
 mod document_store;
 mod error;
 mod load;
+mod memory_backend;
 mod meta;
 mod schema;
 mod sqlite_backend;
@@ -87,6 +88,7 @@ pub use document_store::{
 };
 pub use error::{BackendSource, ErrorKind, StoreError};
 pub use load::rebuild;
+pub use memory_backend::MemoryStore;
 pub use schema::SCHEMA_VERSION;
 pub use sqlite_backend::SqliteBackend;
 pub use store::{Store, create_private_dir};
