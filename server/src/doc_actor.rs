@@ -32,9 +32,9 @@ struct Attached {
     token: String,
 }
 
-struct DocActor {
+struct DocActor<S> {
     id: DocumentId,
-    ctx: DocContext,
+    ctx: DocContext<S>,
     /// `None` when the stored document could not be loaded: it is then
     /// unavailable to everyone and nothing is written over it.
     sync: Option<DocSync>,
@@ -48,8 +48,8 @@ struct DocActor {
 
 /// Runs document `id`'s task until the relay stops or, with no peer
 /// attached for [`DocContext::idle_evict`], `retire` lets it end.
-pub async fn run(
-    ctx: DocContext,
+pub async fn run<S: DocumentStore>(
+    ctx: DocContext<S>,
     id: DocumentId,
     mut rx: mpsc::UnboundedReceiver<DocCommand>,
     retire: Retire,
@@ -88,7 +88,10 @@ pub async fn run(
 
 /// Loads the document through the storage seam; `None` (logged) when it
 /// cannot be loaded.
-async fn load(ctx: &DocContext, id: DocumentId) -> Option<(DocSync, ChunkLedger)> {
+async fn load<S: DocumentStore>(
+    ctx: &DocContext<S>,
+    id: DocumentId,
+) -> Option<(DocSync, ChunkLedger)> {
     let loaded = async {
         let chunks = ctx.storage.load(id).await?;
         let ledger = ChunkLedger::loaded(&chunks);
@@ -110,7 +113,7 @@ async fn load(ctx: &DocContext, id: DocumentId) -> Option<(DocSync, ChunkLedger)
     }
 }
 
-impl DocActor {
+impl<S: DocumentStore> DocActor<S> {
     async fn handle(&mut self, cmd: DocCommand) {
         match cmd {
             DocCommand::Sync {

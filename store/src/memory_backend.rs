@@ -15,8 +15,7 @@ use automerge::ChangeHash;
 use linli_protocol::DocumentId;
 
 use crate::{
-    Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, ChunkKind, DocumentStore,
-    StoreError,
+    Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, ChunkKind, DocumentStore, StoreError,
 };
 
 /// An in-memory store. Clones share the same contents, so a test keeps one
@@ -264,9 +263,14 @@ mod tests {
             let doc = DocumentId::from_bytes([1; 16]);
             store.append(doc, b"first".to_vec(), None).await.unwrap();
             store.set_full(true);
-            let err = store.append(doc, b"second".to_vec(), None).await.unwrap_err();
+            let err = store
+                .append(doc, b"second".to_vec(), None)
+                .await
+                .unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::Full);
-            let snap = store.write_snapshot(doc, b"snap".to_vec(), Vec::new()).await;
+            let snap = store
+                .write_snapshot(doc, b"snap".to_vec(), Vec::new())
+                .await;
             assert_eq!(snap.unwrap_err().kind(), crate::ErrorKind::Full);
             assert!(store.meta_set("k", Vec::new()).await.is_err());
             assert!(store.doc_meta_set(doc, "k", Vec::new()).await.is_err());

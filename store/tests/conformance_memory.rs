@@ -5,7 +5,5 @@ use linli_store::{MemoryStore, conformance};
 
 #[test]
 fn memory_store_passes_the_conformance_suite() {
-    futures::executor::block_on(conformance::run(|| {
-        std::future::ready(MemoryStore::new())
-    }));
+    futures::executor::block_on(conformance::run(|| std::future::ready(MemoryStore::new())));
 }

@@ -12,11 +12,14 @@ use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
 
 /// Shared by every document task of a relay (cheap to clone).
+///
+/// Generic over the storage backend so the relay stores in SQLite
+/// ([`Storage`], the default) while the task's own tests use
+/// [`linli_store::MemoryStore`], with neither a disk nor sockets.
 #[derive(Clone)]
-pub struct DocContext {
-    /// Where documents are loaded from and their changes stored. The one
-    /// field to swap when storage becomes a trait.
-    pub storage: Storage,
+pub struct DocContext<S = Storage> {
+    /// Where documents are loaded from and their changes stored.
+    pub storage: S,
     /// The relay's peer id: the sender of everything a task sends.
     pub relay_id: PeerId,
     /// How long a document with no attached peer stays loaded.

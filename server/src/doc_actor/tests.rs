@@ -1,4 +1,5 @@
-//! The document task alone: no sockets, no registry, tokio's paused clock.
+//! The document task alone: no sockets, no registry, no SQLite (an
+//! in-memory store), tokio's paused clock.
 //! Peers are channels; each test drives a peer's own [`DocSync`] against
 //! the task and looks at what the task sent and stored.
 
@@ -9,6 +10,7 @@ use std::time::Duration;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT, ReadDoc};
 use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
+use linli_store::{DocumentStore, MemoryStore};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -16,7 +18,6 @@ use tokio_util::sync::CancellationToken;
 use super::{DocCommand, DocContext, Retire, run};
 use crate::access::DocPlace;
 use crate::outbound::{ConnRef, Outbound};
-use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
 
 const IDLE_EVICT: Duration = Duration::from_secs(30);
@@ -34,8 +35,7 @@ struct Task {
     tx: mpsc::UnboundedSender<DocCommand>,
     handle: JoinHandle<()>,
     retire_asked: Arc<AtomicUsize>,
-    storage: Storage,
-    _dir: tempfile::TempDir,
+    storage: MemoryStore,
 }
 
 impl Task {
@@ -48,8 +48,7 @@ impl Task {
 
     /// The task of document `id`, on a relay whose directory is `directory`.
     fn start_with(id: DocumentId, directory: StreetDirectory) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(&dir.path().join("relay.sqlite"), None).unwrap();
+        let storage = MemoryStore::new();
         let ctx = DocContext {
             storage: storage.clone(),
             relay_id: relay_id(),
@@ -70,7 +69,6 @@ impl Task {
             handle,
             retire_asked,
             storage,
-            _dir: dir,
         }
     }
 
@@ -80,10 +78,8 @@ impl Task {
 
     /// The document as stored, not as held in memory.
     async fn stored(&self) -> Automerge {
-        let id = self.id;
-        self.storage
-            .run(move |s| s.load(&id))
-            .await
+        let chunks = self.storage.load(self.id).await.unwrap();
+        linli_store::rebuild(&self.id, &chunks)
             .unwrap()
             .unwrap_or_default()
     }
@@ -275,6 +271,39 @@ async fn a_peers_change_is_stored_and_reaches_another_attached_peer() {
         stored.get(ROOT, "visited").unwrap().is_some(),
         "stored before it was passed on"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_change_storage_cannot_write_is_refused_and_not_passed_on() {
+    let task = Task::start();
+    let mut wang = Peer::new("wang", Access::ReadWrite, doc_with("a", "1"), task.id);
+    let mut wang_conn = Conn::new(1);
+    task.sync(&mut wang, &mut wang_conn).await;
+    let mut li = Peer::new("li", Access::ReadWrite, Automerge::new(), task.id);
+    let mut li_conn = Conn::new(2);
+    task.sync(&mut li, &mut li_conn).await;
+    assert_eq!(li.value("a").as_deref(), Some("1"));
+
+    task.storage.set_full(true);
+    edit(&mut wang, "visited", "yes");
+    let change = wang.doc.heads()[0];
+    task.push(&mut wang, &wang_conn).await;
+
+    let refused = wang_conn
+        .sent()
+        .into_iter()
+        .any(|out| matches!(out, Outbound::Fatal(why) if why.contains("could not store")));
+    assert!(refused, "wang is told its change was not stored");
+    assert!(
+        task.stored()
+            .await
+            .get_change_meta_by_hash(&change)
+            .is_none(),
+        "nothing of the change was stored"
+    );
+    // Li may be sent a fresh start of its sync, never the unstored change.
+    li_conn.deliver_to(&mut li);
+    assert_eq!(li.value("visited"), None, "the change was not passed on");
 }
 
 #[tokio::test(start_paused = true)]
