@@ -11,6 +11,9 @@
 # that cannot be installed stops the script with what to install.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Cargo probes rustc with source on standard input (`rustc -`): whatever
+# this script was given there must not reach it.
+exec </dev/null
 
 step() { printf '\n== %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }

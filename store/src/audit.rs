@@ -4,7 +4,7 @@
 use linli_protocol::DocumentId;
 use rusqlite::params;
 
-use crate::chunks::id_param;
+use crate::keys::id_param;
 use crate::{Attribution, Store, StoreError};
 
 /// One stored change, attributed.

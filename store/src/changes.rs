@@ -8,7 +8,7 @@
 
 use linli_protocol::DocumentId;
 
-use crate::chunks::id_from_blob;
+use crate::keys::id_from_blob;
 use crate::{ChangeCursor, ChangedDocs, Store, StoreError};
 
 impl Store {

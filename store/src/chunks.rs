@@ -7,11 +7,20 @@
 //! storing the same bytes twice keeps one row.
 
 use linli_protocol::DocumentId;
-use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::compaction::ChunkCounts;
-use crate::{Attribution, ChunkHash, Store, StoreError};
+use crate::keys::{hash_hex, id_from_blob, id_param};
+use crate::{Attribution, Store, StoreError};
+
+/// How many chunks of each kind a document has, and their bytes: all the
+/// compaction policy looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChunkCounts {
+    pub snapshot_bytes: u64,
+    pub snapshot_chunks: u64,
+    pub incremental_bytes: u64,
+    pub incremental_chunks: u64,
+}
 
 /// How much of a document is stored, and in how many chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -155,22 +164,6 @@ pub(crate) fn insert_incremental(
         .execute(params![id_param(doc), hash_hex(incremental), incremental])?;
     tracing::trace!(%doc, bytes = incremental.len(), inserted, "chunk appended");
     Ok(())
-}
-
-pub(crate) fn hash_hex(bytes: &[u8]) -> String {
-    ChunkHash::of(bytes).as_hex().to_owned()
-}
-
-/// A document id as stored: its 16 raw bytes.
-pub(crate) fn id_param(doc: &DocumentId) -> &[u8] {
-    doc.as_bytes().as_slice()
-}
-
-/// A document id read back from a `doc_id` column.
-pub(crate) fn id_from_blob(blob: &[u8]) -> rusqlite::Result<DocumentId> {
-    <[u8; 16]>::try_from(blob)
-        .map(DocumentId::from_bytes)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Blob, Box::new(e)))
 }
 
 #[cfg(test)]

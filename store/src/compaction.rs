@@ -28,18 +28,10 @@ use automerge::Automerge;
 use linli_protocol::DocumentId;
 use rusqlite::{TransactionBehavior, params};
 
-use crate::chunks::{chunk_counts, hash_hex, id_param};
+pub use crate::chunks::ChunkCounts;
+use crate::chunks::chunk_counts;
+use crate::keys::{hash_hex, id_param};
 use crate::{Chunk, ChunkHash, ChunkKind, LocalDocumentStore, Store, StoreError};
-
-/// How many chunks of each kind a document has, and their bytes: all the
-/// compaction policy looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ChunkCounts {
-    pub snapshot_bytes: u64,
-    pub snapshot_chunks: u64,
-    pub incremental_bytes: u64,
-    pub incremental_chunks: u64,
-}
 
 /// The chunks a holder of a document in memory knows its copy contains:
 /// what it loaded and what it appended since. The input of the policy, and

@@ -12,7 +12,7 @@ use automerge::{Automerge, AutomergeError, LoadOptions, ReadDoc};
 use linli_protocol::DocumentId;
 use rusqlite::types::ValueRef;
 
-use crate::chunks::id_param;
+use crate::keys::id_param;
 use crate::{Chunk, ChunkHash, ChunkKind, Store, StoreError};
 
 impl Store {

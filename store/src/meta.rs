@@ -5,7 +5,7 @@
 use linli_protocol::DocumentId;
 use rusqlite::{OptionalExtension, params};
 
-use crate::chunks::id_param;
+use crate::keys::id_param;
 use crate::{Store, StoreError};
 
 impl Store {
