@@ -74,21 +74,11 @@ pub(crate) fn count(
     confirmed: &[ChangeHash],
     is_ours: impl Fn(&ActorId) -> bool,
 ) -> Pending {
-    let known: Vec<ChangeHash> = confirmed
-        .iter()
-        .filter(|h| doc.get_change_meta_by_hash(h).is_some())
-        .copied()
-        .collect();
-    let mut pending = Pending::default();
-    let mut oldest_secs: Option<i64> = None;
-    for meta in doc.get_changes_meta(&known) {
-        if is_ours(&meta.actor) {
-            pending.changes += 1;
-            oldest_secs = Some(oldest_secs.map_or(meta.timestamp, |t| t.min(meta.timestamp)));
-        }
+    let counted = linli_protocol::unconfirmed(doc, confirmed, is_ours);
+    Pending {
+        changes: counted.changes,
+        oldest: counted.oldest_secs.map(from_change_time),
     }
-    pending.oldest = oldest_secs.map(from_change_time);
-    pending
 }
 
 /// A change timestamp (seconds since the epoch, as automerge documents it)

@@ -11,7 +11,9 @@
 //! - the connection around it, written once for every side: [`Frame`] (a
 //!   websocket message, whatever the websocket library), [`handshake`]
 //!   (`join`/`peer`) and [`Liveness`] (when to ping a quiet peer and when to
-//!   give it up).
+//!   give it up);
+//! - [`unconfirmed`]: the rule for "saved on the relay" (a device's changes
+//!   the relay's confirmed heads do not cover), shared by CLI and browser.
 //!
 //! Nothing here reads a clock or the OS's entropy: time comes in as an
 //! argument and randomness as an RNG, so the same code runs in the relay,
@@ -25,6 +27,7 @@ mod liveness;
 mod message;
 mod peer_id;
 mod sync_guard;
+mod unconfirmed;
 
 pub use doc_sync::{Access, DocSync, Received, SyncError, SyncKind};
 pub use document_id::{AutomergeUrl, DocumentId, DocumentIdError, URL_PREFIX};
@@ -33,3 +36,4 @@ pub use handshake::{HandshakeError, Hello};
 pub use liveness::{Liveness, LivenessPolicy, Verdict};
 pub use message::{DecodeError, Message, PROTOCOL_VERSION, PeerMetadata, RemoteHeads, SyncData};
 pub use peer_id::PeerId;
+pub use unconfirmed::{Unconfirmed, unconfirmed};
