@@ -63,8 +63,29 @@ if ! have nginx || ! have openssl; then
   apt_install nginx-light openssl
 fi
 
-step "linli-records for the browser (wasm32-unknown-unknown)"
-cargo build -p linli-records --target wasm32-unknown-unknown --locked
+# The field app (web/): wasm-bindgen-cli at exactly the version in
+# Cargo.lock (built with cargo; never wasm-pack, which downloads binaries),
+# the UI's locked packages, and Debian's Chromium with a CJK font for the
+# browser tests (never a downloaded browser).
+step "field app toolchain (wasm-bindgen-cli, web/ packages, chromium)"
+wasm_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$wasm_bindgen" ]; then
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen"
+fi
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  apt_install chromium fonts-noto-cjk
+fi
+web_hash="$(cat web/package.json web/package-lock.json | sha256sum | cut -d' ' -f1)"
+web_stamp=web/node_modules/.linli-installed
+if [ "$(cat "$web_stamp" 2>/dev/null)" != "$web_hash" ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$web_hash" >"$web_stamp"
+fi
+# The committed web/dist (what the relay embeds) must be what the sources
+# build: rebuilt here, and a difference fails. This also builds linli-records
+# for wasm32, so the records logic is proven to run in the browser.
+step "web/dist is up to date"
+web/check-dist.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -6,6 +6,6 @@ set -eu
 cd "$(dirname "$0")"
 ./build-wasm.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run build

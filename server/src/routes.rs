@@ -1,7 +1,10 @@
 //! HTTP routes: `GET /healthz`, `GET /status` (live figures),
-//! `GET /audit?doc=` (who stored which change) and the websocket upgrade at
-//! `/sync`. Handlers only extract, authorize and upgrade; the connection
-//! lives in [`crate::connection`].
+//! `GET /audit?doc=` (who stored which change), the websocket upgrade at
+//! `/sync`, and the field app (web/, embedded at build time) at `/` and
+//! every other path. Handlers only extract, authorize and upgrade; the
+//! connection lives in [`crate::connection`].
+
+mod web_app;
 
 use axum::Router;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -24,6 +27,7 @@ pub fn app(state: AppState) -> Router {
         .route("/status", get(status))
         .route("/audit", get(audit))
         .route("/sync", get(sync))
+        .fallback(get(web_app::serve))
         .with_state(state)
 }
 

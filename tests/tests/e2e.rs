@@ -10,6 +10,7 @@ mod e2e {
     pub mod client_sync;
     pub mod crash;
     pub mod disk_full;
+    pub mod field_app;
     pub mod flaky_network;
     pub mod hostile;
     pub mod interop_js;

@@ -61,6 +61,8 @@ fn newest_source() -> std::time::SystemTime {
         walk(&root.join(krate).join("src"), &mut newest);
         newest = newest.max(modified(&root.join(krate).join("Cargo.toml")));
     }
+    // The relay embeds the built field app.
+    walk(&root.join("web").join("dist"), &mut newest);
     newest
 }
 
