@@ -49,7 +49,6 @@ let step = "start";
 const context = await browser.newContext({
   viewport: { width: 360, height: 640 },
   locale: "zh-CN",
-  permissions: ["persistent-storage"],
 });
 const page = await context.newPage();
 page.on("console", (m) => console.log(`[page ${m.type()}] ${m.text()}`));
