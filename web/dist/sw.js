@@ -1,5 +1,5 @@
-const VERSION = "4421c62dbf34fd0f";
-const ASSETS = ["/","/assets/index-D-uVRc5Z.js","/assets/index-D89dBnTI.css","/assets/index-DVuZZn-m.js","/assets/linli_web_client_bg-DA4b2nlS.wasm"];
+const VERSION = "ca0c58e1257df6be";
+const ASSETS = ["/","/assets/index-D89dBnTI.css","/assets/index-DMuMPtN9.js","/assets/index-DunUCcKE.js","/assets/linli_web_client_bg-B46mzv1X.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.
