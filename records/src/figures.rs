@@ -27,18 +27,22 @@
 //! - `average_rating` / `ratings`: mean stars (and count) of the ratings
 //!   that count on the tasks done in the period, whenever the rating was
 //!   given; `None` when none is rated;
-//! - `service_minutes`: sum of `minutes` of the service-hours entries with
-//!   `start` in the period that the scope covers — `Team(t)`: the entries
-//!   in team `t`'s document; `Volunteer(v)`: entries of `v` in any team;
-//!   `Community(c)`: entries whose `community` is `c`, or that name no
-//!   community but a task on one of `c`'s boards. An entry id found in
-//!   several team documents counts once.
+//! - `service_minutes`: sum of `minutes` of the service-hours entries
+//!   ([`crate::hours::all_hours`]: those on task boards and those in the
+//!   old hours logs of team documents) with `start` in the period that the
+//!   scope covers — `Team(t)`: entries logged for team `t` (an old team
+//!   entry is for the team whose document holds it), or naming no team but
+//!   by a volunteer on `t`'s roster; `Volunteer(v)`: entries of `v`;
+//!   `Community(c)`: entries on `c`'s boards, and old entries whose
+//!   `community` is `c` or that name no community but a task on one of
+//!   `c`'s boards. An entry id found in several places counts once.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CommunityId, HoursEntryId, TaskId, TeamId, VolunteerId};
+use crate::hours::all_hours;
+use crate::ids::{CommunityId, TaskId, TeamId, VolunteerId};
 use crate::task_board::{Task, TaskBoard};
 use crate::task_fold::{TaskState, TaskStatus};
 use crate::team::Team;
@@ -221,41 +225,32 @@ fn service_minutes(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: 
             .collect(),
         _ => BTreeSet::new(),
     };
-    let mut counted: BTreeSet<&HoursEntryId> = BTreeSet::new();
-    let mut total = 0u64;
-    for team in teams {
-        if let Scope::Team(t) = scope
-            && team.team.id != *t
-        {
-            continue;
-        }
-        for (id, entry) in &team.hours {
-            if !period.contains(entry.start) {
-                continue;
-            }
-            let covered = match scope {
-                Scope::Team(_) => true,
-                Scope::Volunteer(v) => entry.volunteer == *v,
-                Scope::Community(c) => match &entry.community {
-                    Some(ec) => ec == c,
-                    None => entry
-                        .task
-                        .as_ref()
-                        .is_some_and(|t| community_tasks.contains(t)),
-                },
-            };
-            if covered && counted.insert(id) {
-                total += u64::from(entry.minutes);
-            }
-        }
-    }
-    total
+    let team = match scope {
+        Scope::Team(t) => teams.iter().find(|team| team.team.id == *t),
+        _ => None,
+    };
+    all_hours(boards, teams)
+        .iter()
+        .filter(|h| period.contains(h.start))
+        .filter(|h| match scope {
+            Scope::Team(t) => match team {
+                Some(team) => h.is_for_team(team),
+                None => h.team.as_ref() == Some(t),
+            },
+            Scope::Volunteer(v) => h.volunteer == *v,
+            Scope::Community(c) => match &h.community {
+                Some(hc) => hc == c,
+                None => h.task.as_ref().is_some_and(|t| community_tasks.contains(t)),
+            },
+        })
+        .map(|h| u64::from(h.minutes))
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{BuildingId, PersonId};
+    use crate::ids::{BuildingId, HoursEntryId, PersonId};
     use crate::task_board::TaskBoardRef;
     use crate::task_event::{EventKind, TaskEvent};
     use crate::team::{HoursEntry, TeamRef, Volunteer};
@@ -340,6 +335,7 @@ mod tests {
                 period: "p".into(),
             },
             tasks: tasks.into_iter().collect(),
+            hours: BTreeMap::new(),
         }
     }
 

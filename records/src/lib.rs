@@ -20,9 +20,11 @@
 //!   personal data;
 //! - [`building::Building`] — households, members and visits; the only
 //!   place personal data lives;
-//! - [`team::Team`] — volunteers and their service-hours log;
-//! - [`task_board::TaskBoard`] — one community's tasks for one period;
-//!   households by id only.
+//! - [`team::Team`] — volunteers (and the hours logged before hours moved
+//!   to the boards);
+//! - [`task_board::TaskBoard`] — one community's tasks for one period,
+//!   and the service hours volunteers log there ([`hours`]); households by
+//!   id only.
 //!
 //! Each has `load` (reads and checks the whole document, errors name the
 //! path: [`ShapeError`]) and write functions (`building::put_member`,
@@ -44,6 +46,9 @@
 //!   claim race, who lost, which events were ignored and why;
 //! - [`conflicts::list_conflicts`] / [`conflicts::resolve_conflict`] show and
 //!   settle fields two people changed concurrently;
+//! - [`hours::log_hours`] / [`hours::remove_hours`] write a volunteer's
+//!   service hours on a board, and [`hours::all_hours`] lists them from
+//!   boards and old team logs alike;
 //! - [`figures::figures`] computes workload, completion, time to close,
 //!   deadlines, ratings and service hours from boards and teams;
 //! - [`import_csv`] and [`export_csv`] read and write a street office's
@@ -125,6 +130,7 @@ pub mod export_csv;
 mod fields;
 pub mod figures;
 pub mod history;
+pub mod hours;
 pub mod ids;
 pub mod import_csv;
 pub mod json;

@@ -9,8 +9,12 @@
 //!       kind: "repair", title, detail, building: BuildingId, household?: HouseholdId,
 //!       created_by: PersonId, created_at: ms, deadline?: ms,
 //!       events: [ { id, kind: "created"|"claimed"|"started"|"done"|"rated"|"cancelled",
-//!                   at: ms, by: PersonId, note?, stars?: 1-5, feedback? } ] } } }
+//!                   at: ms, by: PersonId, note?, stars?: 1-5, feedback? } ] } },
+//!   hours: { <HoursEntryId>: { volunteer, team?, start, minutes, task?, note, by } } }
 //! ```
+//!
+//! `hours` is the community's service-hours log, written by volunteers
+//! (see [`crate::hours`] for why it lives here).
 //!
 //! `events` is the only list several people append to. Its order after a
 //! merge is automerge's business; [`crate::task_fold`] sorts it before
@@ -25,7 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ShapeError, WriteError};
 use crate::fields::{self, At};
-use crate::ids::{BoardId, BuildingId, CommunityId, EventId, HouseholdId, PersonId, TaskId};
+use crate::hours::{HoursEntry, load_board_hours};
+use crate::ids::{
+    BoardId, BuildingId, CommunityId, EventId, HouseholdId, HoursEntryId, PersonId, TaskId,
+};
 use crate::root::{self, DocKind};
 use crate::task_event::{EventKind, TaskEvent};
 use crate::task_fold::{TaskState, fold};
@@ -55,6 +62,8 @@ pub struct TaskBoard {
     pub board: TaskBoardRef,
     /// Tasks by id.
     pub tasks: BTreeMap<TaskId, Task>,
+    /// Service hours logged for this community, by id ([`crate::hours`]).
+    pub hours: BTreeMap<HoursEntryId, HoursEntry>,
 }
 
 /// One task.
@@ -141,6 +150,7 @@ impl TaskBoard {
             schema,
             board,
             tasks,
+            hours: load_board_hours(doc)?,
         })
     }
 }
@@ -263,6 +273,7 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, board: &TaskBoardRef) -> Resul
     fields::put_str(tx, &ROOT, "community", board.community.as_str())?;
     fields::put_str(tx, &ROOT, "period", &board.period)?;
     fields::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))?;
+    fields::ensure_map(tx, &ROOT, "hours", &root.child("hours"))?;
     Ok(())
 }
 
