@@ -51,7 +51,7 @@ use crate::error::{ShapeError, WriteError};
 use crate::fields::{self, At};
 use crate::ids::{BoardId, CommunityId, HoursEntryId, PersonId, TaskId, TeamId, VolunteerId};
 use crate::root::{self, DocKind};
-use crate::task_board::TaskBoard;
+use crate::task_board::{TaskBoard, TaskBoardRef};
 use crate::team::Team;
 
 /// The longest service one entry may record: a day.
@@ -114,6 +114,24 @@ pub enum HoursError {
     /// Minutes outside 1 to [`MAX_MINUTES`].
     #[error("minutes must be 1 to {MAX_MINUTES} (one entry per day of service), got {0}")]
     BadMinutes(u32),
+    /// The community has no task board to log hours on.
+    #[error(
+        "community {community} has no task board on this device; the street office adds one with `linli street add-board`"
+    )]
+    NoBoard {
+        /// The community served.
+        community: CommunityId,
+    },
+    /// The community has several boards and none is for the service's month.
+    #[error(
+        "community {community} has several task boards and none for {month}: say which board (its id from `linli street show`)"
+    )]
+    SeveralBoards {
+        /// The community served.
+        community: CommunityId,
+        /// The month of the service, e.g. "2025-06".
+        month: String,
+    },
     /// Someone other than the logger or the volunteer tried to remove it.
     #[error(
         "hours entry {id} is {volunteer}'s (logged by {logged_by}); only they can remove it, not {by}"
@@ -128,6 +146,36 @@ pub enum HoursError {
         /// Who tried to remove it.
         by: PersonId,
     },
+}
+
+/// Which of `boards` an entry without a task goes on: the board of
+/// `community` whose period is the month of `start` (`"2025-06"`), or, when
+/// none is, the community's only board. `board_ref` says which board each
+/// element is (so callers pass their own loaded documents).
+pub fn board_for_service<'a, B>(
+    boards: &'a [B],
+    board_ref: impl Fn(&B) -> &TaskBoardRef,
+    community: &CommunityId,
+    start: i64,
+) -> Result<&'a B, HoursError> {
+    let month: String = crate::dates::format_date(start).chars().take(7).collect();
+    let of_community: Vec<&B> = boards
+        .iter()
+        .filter(|b| board_ref(b).community == *community)
+        .collect();
+    if let Some(b) = of_community.iter().find(|b| board_ref(b).period == month) {
+        return Ok(b);
+    }
+    match of_community.as_slice() {
+        [only] => Ok(only),
+        [] => Err(HoursError::NoBoard {
+            community: community.clone(),
+        }),
+        _ => Err(HoursError::SeveralBoards {
+            community: community.clone(),
+            month,
+        }),
+    }
 }
 
 /// Checks `minutes` (1 to [`MAX_MINUTES`]); callers may check before
@@ -252,8 +300,8 @@ pub(crate) fn load_board_hours<D: ReadDoc + ?Sized>(
     let mut hours = BTreeMap::new();
     for obj in hours_objects(doc)? {
         for (id, h, key) in fields::entries(doc, &obj, &at, HoursEntryId::new)? {
-            if !hours.contains_key(&id) {
-                hours.insert(id, load_entry(doc, &h, &at.child(&key))?);
+            if let std::collections::btree_map::Entry::Vacant(slot) = hours.entry(id) {
+                slot.insert(load_entry(doc, &h, &at.child(&key))?);
             }
         }
     }

@@ -31,7 +31,7 @@ use crate::error::{ShapeError, WriteError};
 use crate::fields::{self, At};
 use crate::hours::{HoursEntry, load_board_hours};
 use crate::ids::{
-    BoardId, BuildingId, CommunityId, EventId, HouseholdId, HoursEntryId, PersonId, TaskId,
+    BoardId, BuildingId, CommunityId, EventId, HoursEntryId, HouseholdId, PersonId, TaskId,
 };
 use crate::root::{self, DocKind};
 use crate::task_event::{EventKind, TaskEvent};

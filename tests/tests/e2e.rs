@@ -24,4 +24,5 @@ mod e2e {
     pub mod samod_relay;
     pub mod tls;
     pub mod unavailable;
+    pub mod walkthroughs;
 }

@@ -1,11 +1,17 @@
-//! `linli hours log|list|remove`: service hours, in the volunteer's team
-//! document.
+//! `linli hours log|list|remove`: service hours, logged by the volunteer on
+//! the community's task board (`linli_records::hours` says why there).
+//! Hours logged before they moved there stay in team documents and are
+//! listed, counted and removable as before.
 
 use std::process::ExitCode;
 
-use linli_records::ids::{HoursEntryId, TaskId};
-use linli_records::team::{self, HoursEntry};
-
+use anyhow::Context as _;
+use linli_client::Client;
+use linli_client::records::{Loaded, Street};
+use linli_records::hours::{self, HoursPlace, ListedHours, NewHours};
+use linli_records::ids::{BoardId, HoursEntryId, PersonId, TeamId};
+use linli_records::task_board::TaskBoard;
+use linli_records::team::{self, Team};
 use serde_json::json;
 
 use super::Context;
@@ -14,19 +20,28 @@ use super::output::{format_date, now_ms, parse_date, print_json, print_table};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum HoursCommand {
-    /// Log minutes of service by a volunteer (by default you, `--as`).
+    /// Log minutes of service by a volunteer (by default you, `--as`), on
+    /// the community's task board: with --task, the task's board; without,
+    /// the board of --community (which may be left out when this device
+    /// holds one community's boards) for the month served.
     Log {
-        /// The volunteer's id; `--as` when not given.
+        /// The volunteer's id; `--as` when not given (a team leader may log
+        /// for a member of their team).
         #[arg(long)]
         volunteer: Option<String>,
+        /// 1 to 1440 (one entry per day of service).
         #[arg(long)]
         minutes: u32,
         /// The day served (YYYY-MM-DD, UTC); now when not given.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
-        /// The community served (id or name).
+        /// The community served (id or name), for service without a task.
         #[arg(long)]
         community: Option<String>,
+        /// The board to log on (its id from `linli street show`), when the
+        /// community has several and none is for the month served.
+        #[arg(long)]
+        board: Option<String>,
         /// The task served.
         #[arg(long)]
         task: Option<String>,
@@ -44,7 +59,8 @@ pub enum HoursCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Remove an entry logged by mistake (its id from `hours list`).
+    /// Remove an entry logged by mistake (its id from `hours list`). Only
+    /// the person who logged it, or the volunteer it is for, may.
     Remove { id: String },
 }
 
@@ -55,9 +71,21 @@ pub fn run(ctx: &Context, command: HoursCommand) -> anyhow::Result<ExitCode> {
             minutes,
             date,
             community,
+            board,
             task,
             note,
-        } => log(ctx, volunteer, minutes, date, community, task, note),
+        } => log(
+            ctx,
+            LogArgs {
+                volunteer,
+                minutes,
+                date,
+                community,
+                board,
+                task,
+                note,
+            },
+        ),
         HoursCommand::List {
             volunteer,
             team,
@@ -67,47 +95,81 @@ pub fn run(ctx: &Context, command: HoursCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What the hours commands start from.
+struct Opened {
+    client: Client,
+    street: Street,
+    boards: Vec<Loaded<BoardId, TaskBoard>>,
+    teams: Vec<Loaded<TeamId, Team>>,
+}
+
+fn open(ctx: &Context) -> anyhow::Result<Opened> {
+    let client = ctx.open()?;
+    let street = ctx.street(&client)?;
+    let boards = client.boards(&street)?;
+    let teams = client.teams(&street)?;
+    Ok(Opened {
+        client,
+        street,
+        boards,
+        teams,
+    })
+}
+
+fn all(o: &Opened) -> Vec<ListedHours> {
+    let boards: Vec<TaskBoard> = o.boards.iter().map(|b| b.value.clone()).collect();
+    let teams: Vec<Team> = o.teams.iter().map(|t| t.value.clone()).collect();
+    hours::all_hours(&boards, &teams)
+}
+
 fn list(
     ctx: &Context,
     volunteer: Option<String>,
     team: Option<String>,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let client = ctx.open()?;
-    let street = ctx.street(&client)?;
-    let teams = client.teams(&street)?;
+    let o = open(ctx)?;
     let only_team = team
-        .map(|t| lookup::team(&street.directory, &t))
+        .map(|t| lookup::team(&o.street.directory, &t))
         .transpose()?;
-    let only_volunteer = volunteer
-        .map(|v| lookup::volunteer(&teams, &v).map(|(_, id, _)| id))
-        .transpose()?;
-    let mut entries: Vec<_> = teams
-        .iter()
-        .filter(|t| only_team.as_ref().is_none_or(|o| *o == t.id))
-        .flat_map(|t| t.value.hours.iter().map(move |(id, h)| (t, id, h)))
-        .filter(|(_, _, h)| only_volunteer.as_ref().is_none_or(|v| *v == h.volunteer))
+    let team_doc = only_team
+        .as_ref()
+        .and_then(|t| o.teams.iter().find(|l| l.id == *t));
+    let only_volunteer = volunteer.map(|v| v.trim().to_owned());
+    let entries: Vec<ListedHours> = all(&o)
+        .into_iter()
+        .filter(|h| match (&only_team, team_doc) {
+            (None, _) => true,
+            (Some(_), Some(t)) => h.is_for_team(&t.value),
+            (Some(t), None) => h.team.as_ref() == Some(t),
+        })
+        .filter(|h| {
+            only_volunteer
+                .as_deref()
+                .is_none_or(|v| h.volunteer.as_str() == v)
+        })
         .collect();
-    entries.sort_by(|a, b| b.2.start.cmp(&a.2.start).then(a.1.cmp(b.1)));
     if as_json {
+        // `entry` holds the fields, as before hours moved to the boards;
+        // `place` says which document holds it.
         let out: Vec<_> = entries
             .iter()
-            .map(|(t, id, h)| json!({"id": id, "team": t.id, "entry": h}))
+            .map(|h| json!({"id": h.id, "team": h.team, "place": h.place, "entry": h}))
             .collect();
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|(t, id, h)| {
-            let name = t
-                .value
-                .volunteers
-                .get(&h.volunteer)
+        .map(|h| {
+            let name = o
+                .teams
+                .iter()
+                .find_map(|t| t.value.volunteers.get(&h.volunteer))
                 .map_or("", |v| v.name.as_str());
             vec![
-                id.to_string(),
-                format!("{} {name}", h.volunteer),
+                h.id.to_string(),
+                format!("{} {name}", h.volunteer).trim().to_owned(),
                 format_date(h.start),
                 h.minutes.to_string(),
                 h.task.as_ref().map(ToString::to_string).unwrap_or_default(),
@@ -124,17 +186,37 @@ fn list(
 }
 
 fn remove(ctx: &Context, id: &str) -> anyhow::Result<ExitCode> {
-    let client = ctx.open()?;
-    let street = ctx.street(&client)?;
-    let teams = client.teams(&street)?;
+    let o = open(ctx)?;
     let id = HoursEntryId::new(id.trim())?;
-    let Some((t, entry)) = teams
-        .iter()
-        .find_map(|t| t.value.hours.get(&id).map(|h| (t, h)))
-    else {
+    let Some(entry) = all(&o).into_iter().find(|h| h.id == id) else {
         anyhow::bail!("no hours entry {id} on this device (see `linli hours list`)");
     };
-    client.change(t.doc, |tx| team::remove_hours(tx, &id).map_err(edit_err))?;
+    match &entry.place {
+        HoursPlace::Board(b) => {
+            let by = PersonId::new(ctx.person(&o.client)?)?;
+            let doc = o
+                .boards
+                .iter()
+                .find(|l| l.id == *b)
+                .with_context(|| format!("board {b} is not on this device"))?
+                .doc;
+            o.client.change(doc, |tx| {
+                hours::remove_hours(tx, &id, &by).map_err(edit_err)
+            })?;
+        }
+        // An entry of the old team log: the team document's writers (its
+        // leader, the office) may remove it, as before.
+        HoursPlace::Team(t) => {
+            let doc = o
+                .teams
+                .iter()
+                .find(|l| l.id == *t)
+                .with_context(|| format!("team {t} is not on this device"))?
+                .doc;
+            o.client
+                .change(doc, |tx| team::remove_hours(tx, &id).map_err(edit_err))?;
+        }
+    }
     println!(
         "removed {id}: {} minute(s) by {} on {}",
         entry.minutes,
@@ -144,56 +226,87 @@ fn remove(ctx: &Context, id: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn log(
-    ctx: &Context,
+struct LogArgs {
     volunteer: Option<String>,
     minutes: u32,
     date: Option<String>,
     community: Option<String>,
+    board: Option<String>,
     task: Option<String>,
     note: String,
-) -> anyhow::Result<ExitCode> {
-    if minutes == 0 {
-        anyhow::bail!("--minutes must be more than 0");
-    }
-    let client = ctx.open()?;
-    let street = ctx.street(&client)?;
-    let teams = client.teams(&street)?;
-    let volunteer = match volunteer {
+}
+
+fn log(ctx: &Context, args: LogArgs) -> anyhow::Result<ExitCode> {
+    hours::check_minutes(args.minutes)?;
+    let o = open(ctx)?;
+    let by = PersonId::new(ctx.person(&o.client)?)?;
+    let volunteer = match args.volunteer {
         Some(v) => v,
-        None => ctx.person(&client)?,
+        None => by.to_string(),
     };
-    let (t, vid, v) = lookup::volunteer(&teams, &volunteer)?;
-    let start = match date {
+    let (t, vid, v) = lookup::volunteer(&o.teams, &volunteer)?;
+    let start = match args.date {
         Some(d) => parse_date(&d)?,
         None => now_ms(),
     };
-    let task = task.map(|t| TaskId::new(t.trim())).transpose()?;
-    let mut community = community.map(|c| lookup::community(&street.directory, &c));
-    if community.is_none()
-        && let Some(task) = &task
-    {
-        let boards = client.boards(&street)?;
-        if let Ok((b, ..)) = lookup::task(&boards, task.as_str()) {
-            community = Some(b.value.board.community.clone());
+    let (board, task) = match (&args.task, &args.board) {
+        (Some(task), _) => {
+            let (b, tid, _) = lookup::task(&o.boards, task)?;
+            (b, Some(tid))
         }
-    }
-    let id = HoursEntryId::derive(&vid, start);
-    let entry = HoursEntry {
-        volunteer: vid.clone(),
-        start,
-        minutes,
-        community,
-        task,
-        note,
+        (None, Some(b)) => (
+            o.boards
+                .iter()
+                .find(|l| l.id.as_str() == b.trim())
+                .with_context(|| {
+                    format!("no board {b} on this device (see `linli street show`)")
+                })?,
+            None,
+        ),
+        (None, None) => {
+            let community = match &args.community {
+                Some(c) => lookup::community(&o.street.directory, c),
+                None => only_community(&o.boards)?,
+            };
+            let b = hours::board_for_service(&o.boards, |l| &l.value.board, &community, start)?;
+            (b, None)
+        }
     };
-    client.change(t.doc, |tx| {
-        team::put_hours(tx, &id, &entry).map_err(edit_err)
+    let new = NewHours {
+        volunteer: vid.clone(),
+        team: Some(t.id.clone()),
+        start,
+        minutes: args.minutes,
+        task,
+        note: args.note,
+    };
+    let id = o.client.change(board.doc, |tx| {
+        hours::log_hours(tx, &new, &by).map_err(edit_err)
     })?;
     println!(
-        "{minutes} minute(s) logged for {} ({vid}) on {} as entry {id}",
+        "{} minute(s) logged for {} ({vid}) on {} as entry {id}",
+        args.minutes,
         v.name,
         format_date(start)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The community of the boards on this device, when they are all one
+/// community's (as on a volunteer's phone).
+fn only_community(
+    boards: &[Loaded<BoardId, TaskBoard>],
+) -> anyhow::Result<linli_records::ids::CommunityId> {
+    let mut communities: Vec<_> = boards.iter().map(|b| &b.value.board.community).collect();
+    communities.sort();
+    communities.dedup();
+    match communities.as_slice() {
+        [only] => Ok((*only).clone()),
+        [] => anyhow::bail!(
+            "no task board on this device to log hours on; a street admin adds one with `linli street add-board`"
+        ),
+        _ => anyhow::bail!(
+            "this device holds several communities' boards: pass --community or --task"
+        ),
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use linli_records::hours;
 use linli_records::ids::VolunteerId;
 use linli_records::team::{self, Volunteer};
 use linli_records::vocab::{Affiliation, Availability};
@@ -157,6 +158,14 @@ pub fn run(ctx: &Context, command: VolunteerCommand) -> anyhow::Result<ExitCode>
             println!("volunteer {vid} removed from {}", t.value.team.name);
         }
         VolunteerCommand::List { team, skill, json } => {
+            // Hours on the boards this device holds, and in old team logs.
+            let boards: Vec<_> = client
+                .boards(&street)?
+                .into_iter()
+                .map(|b| b.value)
+                .collect();
+            let team_docs: Vec<_> = teams.iter().map(|t| t.value.clone()).collect();
+            let logged = hours::all_hours(&boards, &team_docs);
             let only = team
                 .map(|t| lookup::team(&street.directory, &t))
                 .transpose()?;
@@ -170,10 +179,8 @@ pub fn run(ctx: &Context, command: VolunteerCommand) -> anyhow::Result<ExitCode>
                     if skill.as_ref().is_some_and(|s| !v.skills.contains(s.trim())) {
                         continue;
                     }
-                    let minutes: u64 = t
-                        .value
-                        .hours
-                        .values()
+                    let minutes: u64 = logged
+                        .iter()
                         .filter(|h| h.volunteer == *id)
                         .map(|h| u64::from(h.minutes))
                         .sum();

@@ -54,7 +54,7 @@ fn a_volunteers_logged_service_reads_back_from_the_board() {
             by: p("v00007"),
         }
     );
-    let listed = all_hours(&[board.clone()], &[]);
+    let listed = all_hours(std::slice::from_ref(&board), &[]);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].place, HoursPlace::Board(board_ref().id()));
     assert_eq!(listed[0].community, Some(board_ref().community));
@@ -84,7 +84,11 @@ fn minutes_outside_one_to_a_day_and_tasks_on_other_boards_are_refused() {
         ));
     }
     assert!(matches!(
-        log_hours(&mut doc, &service("v1", 0, 30, Some("t-elsewhere")), &p("v1")),
+        log_hours(
+            &mut doc,
+            &service("v1", 0, 30, Some("t-elsewhere")),
+            &p("v1")
+        ),
         Err(WriteError::NotFound { .. })
     ));
     doc.commit();
@@ -105,7 +109,12 @@ fn a_volunteer_removes_their_own_entry_but_not_someone_elses() {
         "{refused}"
     );
     assert_eq!(remove_hours(&mut doc, &mine, &p("v1")).unwrap().minutes, 30);
-    assert_eq!(remove_hours(&mut doc, &for_v3, &p("leader")).unwrap().minutes, 90);
+    assert_eq!(
+        remove_hours(&mut doc, &for_v3, &p("leader"))
+            .unwrap()
+            .minutes,
+        90
+    );
     assert!(matches!(
         remove_hours(&mut doc, &mine, &p("v1")),
         Err(WriteError::NotFound { .. })
