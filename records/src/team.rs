@@ -8,9 +8,13 @@
 //!                              community?: CommunityId, task?: TaskId, note } } }
 //! ```
 //!
-//! The service-hours log is a map by id, not a list: two leaders logging
-//! different services offline both keep theirs, and logging the same service
-//! twice (same [`HoursEntryId::derive`]) writes the same entry.
+//! The `hours` log is where service hours were kept before they moved to
+//! the community's task boards ([`crate::hours`], which volunteers may
+//! write; this document, with everyone's phone number, only team leaders
+//! may). linli no longer logs hours here, but reads, counts and removes
+//! those already logged. It is a map by id, not a list: two leaders logging
+//! different services offline both keep theirs, and logging the same
+//! service twice (same [`HoursEntryId::derive`]) writes the same entry.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -434,6 +434,20 @@ fn a_volunteers_day_runs_with_his_own_token_and_the_office_counts_his_hours() {
     ok(z, &["task", "done", &task]);
     let logged = ok(z, &["hours", "log", "--minutes", "45", "--task", &task]);
     assert!(logged.contains("45 minute(s) logged"), "{logged}");
+    // Service that was no posted need goes on the community's board.
+    ok(
+        z,
+        &[
+            "hours",
+            "log",
+            "--minutes",
+            "120",
+            "--date",
+            "2025-06-14",
+            "--note",
+            "社区巡逻",
+        ],
+    );
     // A mistake, undone by its own volunteer.
     let wrong = ok(z, &["hours", "log", "--minutes", "450", "--note", "打错了"]);
     let wrong_id = wrong
@@ -448,9 +462,12 @@ fn a_volunteers_day_runs_with_his_own_token_and_the_office_counts_his_hours() {
 
     let listed = json(z, &["hours", "list", "--volunteer", "v00007", "--json"]);
     let entries = listed.as_array().unwrap();
-    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries.len(), 2, "{listed}");
+    // Newest first: today's 45 minutes on the task, then the patrol.
     assert_eq!(entries[0]["entry"]["minutes"], 45);
     assert_eq!(entries[0]["entry"]["task"], task.as_str());
+    assert_eq!(entries[1]["entry"]["minutes"], 120);
+    assert!(entries[1]["entry"]["task"].is_null());
     let mine = json(z, &["task", "list", "--mine", "--json"]);
     assert_eq!(mine.as_array().unwrap().len(), 1);
     let figures = json(
@@ -467,7 +484,7 @@ fn a_volunteers_day_runs_with_his_own_token_and_the_office_counts_his_hours() {
         ],
     );
     assert_eq!(figures["figures"]["tasks_done"], 1);
-    assert_eq!(figures["figures"]["service_minutes"], 45);
+    assert_eq!(figures["figures"]["service_minutes"], 165);
     sync(z);
     sync(s);
     assert_eq!(pending(z), 0);
@@ -566,30 +583,30 @@ fn a_volunteers_day_runs_with_his_own_token_and_the_office_counts_his_hours() {
         .iter()
         .find(|v| v["id"] == "v00007")
         .expect("v00007 on the roster");
-    assert_eq!(v7["service_minutes"], 45);
+    assert_eq!(v7["service_minutes"], 165);
     ok(l, &["volunteer", "remove", &added]);
     let skilled = ok(l, &["volunteer", "list", "--skill", "errands"]);
     assert!(!skilled.contains("王小二"), "{skilled}");
     let team_hours = json(l, &["hours", "list", "--team", "党员先锋队", "--json"]);
     let team_entries = team_hours.as_array().unwrap();
-    assert_eq!(team_entries.len(), 1, "only v00007's: {team_hours}");
+    assert_eq!(team_entries.len(), 2, "only v00007's: {team_hours}");
     assert_eq!(team_entries[0]["id"], v7_entry.as_str());
     let refused = fails(l, &["hours", "remove", &v7_entry]);
     assert!(refused.contains("only they can remove it"), "{refused}");
     let team_figures = json(l, &["stats", "--team", "党员先锋队", "--json"]);
-    assert_eq!(team_figures["figures"]["service_minutes"], 45);
+    assert_eq!(team_figures["figures"]["service_minutes"], 165);
     sync(l);
 
     // The office counts both volunteers' hours, logged offline at once.
     let a = office.device.path();
     sync(a);
     let all = json(a, &["hours", "list", "--json"]);
-    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
     let f = json(a, &["stats", "--community", "东湖社区", "--json"]);
-    assert_eq!(f["figures"]["service_minutes"], 75);
+    assert_eq!(f["figures"]["service_minutes"], 195);
     assert_eq!(f["figures"]["tasks_done"], 1);
     assert_eq!(f["figures"]["tasks_cancelled"], 1);
     assert_eq!(f["figures"]["average_rating"], 5.0);
     let mine = json(a, &["stats", "--volunteer", "v00007", "--json"]);
-    assert_eq!(mine["figures"]["service_minutes"], 45);
+    assert_eq!(mine["figures"]["service_minutes"], 165);
 }
