@@ -100,9 +100,6 @@ pub enum WriteError {
     /// A rating outside 1–5 stars.
     #[error("a rating is 1 to 5 stars, got {0}")]
     BadRating(u8),
-    /// An hours entry was refused (bad minutes, or someone else's entry).
-    #[error(transparent)]
-    Hours(#[from] crate::hours::HoursError),
 }
 
 /// A string is not usable as an id.

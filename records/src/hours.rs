@@ -107,10 +107,13 @@ impl NewHours {
     }
 }
 
-/// Why an hours entry was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why logging or removing hours was refused.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HoursError {
+    /// The board could not be written (wrong shape, no such task, …).
+    #[error(transparent)]
+    Write(Box<WriteError>),
     /// Minutes outside 1 to [`MAX_MINUTES`].
     #[error("minutes must be 1 to {MAX_MINUTES} (one entry per day of service), got {0}")]
     BadMinutes(u32),
@@ -146,6 +149,24 @@ pub enum HoursError {
         /// Who tried to remove it.
         by: PersonId,
     },
+}
+
+impl From<WriteError> for HoursError {
+    fn from(e: WriteError) -> Self {
+        Self::Write(Box::new(e))
+    }
+}
+
+impl From<ShapeError> for HoursError {
+    fn from(e: ShapeError) -> Self {
+        WriteError::from(e).into()
+    }
+}
+
+impl From<automerge::AutomergeError> for HoursError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        WriteError::from(e).into()
+    }
 }
 
 /// Which of `boards` an entry without a task goes on: the board of
@@ -195,7 +216,7 @@ pub fn log_hours<T: Transactable + ?Sized>(
     tx: &mut T,
     new: &NewHours,
     by: &PersonId,
-) -> Result<HoursEntryId, WriteError> {
+) -> Result<HoursEntryId, HoursError> {
     check_minutes(new.minutes)?;
     let all = hours_map(tx)?;
     if let Some(task) = &new.task {
@@ -210,7 +231,8 @@ pub fn log_hours<T: Transactable + ?Sized>(
             return Err(WriteError::NotFound {
                 what: "task on this board",
                 id: task.to_string(),
-            });
+            }
+            .into());
         }
     }
     let id = new.id();
@@ -234,7 +256,7 @@ pub fn remove_hours<T: Transactable + ?Sized>(
     tx: &mut T,
     id: &HoursEntryId,
     by: &PersonId,
-) -> Result<HoursEntry, WriteError> {
+) -> Result<HoursEntry, HoursError> {
     hours_map(tx)?;
     let root = At::ROOT;
     let at = root.child("hours");
@@ -250,7 +272,8 @@ pub fn remove_hours<T: Transactable + ?Sized>(
         return Err(WriteError::NotFound {
             what: "hours entry",
             id: id.to_string(),
-        });
+        }
+        .into());
     };
     let entry = load_entry(tx, &entry_obj, &at)?;
     if entry.by != *by && PersonId::from(&entry.volunteer) != *by {
@@ -259,8 +282,7 @@ pub fn remove_hours<T: Transactable + ?Sized>(
             volunteer: entry.volunteer,
             logged_by: entry.by,
             by: by.clone(),
-        }
-        .into());
+        });
     }
     for obj in hours_objects(tx)? {
         fields::delete(tx, &obj, id.as_str())?;
