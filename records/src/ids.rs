@@ -254,34 +254,9 @@ impl BoardId {
 
 impl HoursEntryId {
     /// Id of `volunteer`'s service starting at `start` (ms): logging the same
-    /// service twice writes the same entry. The id the team document's
-    /// hours log used; new entries use [`HoursEntryId::for_service`].
+    /// service twice writes the same entry.
     pub fn derive(volunteer: &VolunteerId, start: i64) -> Self {
         Self(digest("hrs", &[volunteer.as_str(), &start.to_string()]))
-    }
-
-    /// Id of one service on a task board: `volunteer`'s `minutes` starting at
-    /// `start` (ms), for `task` if any, with `note`. Logging the same service
-    /// twice (a retried command) writes the same entry, while two services
-    /// on the same day (a date alone gives the same `start`) stay apart as
-    /// long as their minutes, task or note differ.
-    pub fn for_service(
-        volunteer: &VolunteerId,
-        start: i64,
-        minutes: u32,
-        task: Option<&TaskId>,
-        note: &str,
-    ) -> Self {
-        Self(digest(
-            "hrs",
-            &[
-                volunteer.as_str(),
-                &start.to_string(),
-                &minutes.to_string(),
-                task.map_or("", |t| t.as_str()),
-                note,
-            ],
-        ))
     }
 }
 
@@ -351,6 +326,32 @@ impl TryFrom<String> for DocUrl {
 impl From<DocUrl> for String {
     fn from(url: DocUrl) -> String {
         url.0
+    }
+}
+
+impl HoursEntryId {
+    /// Id of one service on a task board: `volunteer`'s `minutes` starting at
+    /// `start` (ms), for `task` if any, with `note`. Logging the same service
+    /// twice (a retried command) writes the same entry, while two services
+    /// on the same day (a date alone gives the same `start`) stay apart as
+    /// long as their minutes, task or note differ.
+    pub fn for_service(
+        volunteer: &VolunteerId,
+        start: i64,
+        minutes: u32,
+        task: Option<&TaskId>,
+        note: &str,
+    ) -> Self {
+        Self(digest(
+            "hrs",
+            &[
+                volunteer.as_str(),
+                &start.to_string(),
+                &minutes.to_string(),
+                task.map_or("", |t| t.as_str()),
+                note,
+            ],
+        ))
     }
 }
 
