@@ -30,6 +30,10 @@ use linli_client::{Client, ClientError, RelayTarget};
 /// Exit code when a sync could not confirm everything (or reach the relay).
 pub const EXIT_SYNC_INCOMPLETE: u8 = 2;
 
+/// Exit code when the street office revoked this device's token: retrying
+/// cannot help, so scripts can tell it from a relay that is down.
+pub const EXIT_TOKEN_REVOKED: u8 = 3;
+
 /// linli (邻里): a street's household and volunteer records, kept on this
 /// device, editable offline, synced through the street's relay.
 #[derive(Debug, Parser)]
@@ -211,6 +215,7 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
         Some(ClientError::SyncIncomplete { .. } | ClientError::Connect { .. }) => {
             ExitCode::from(EXIT_SYNC_INCOMPLETE)
         }
+        Some(ClientError::TokenRevoked) => ExitCode::from(EXIT_TOKEN_REVOKED),
         _ => ExitCode::FAILURE,
     }
 }

@@ -77,6 +77,12 @@ pub enum ClientError {
     #[error("cannot connect to the relay at {url}: {reason}")]
     Connect { url: String, reason: String },
 
+    /// The relay closed the connection with close code 4403, or refused it
+    /// and its `/api/me` says so: the street office revoked this device's
+    /// token. Retrying cannot help.
+    #[error("this device's token was revoked by the street office; ask them for a new one")]
+    TokenRevoked,
+
     /// [`Client::sync_until_idle`](crate::Client::sync_until_idle) ran out
     /// of time (or the relay refused documents) with work left.
     #[error("sync did not finish within {}s: {report}", timeout.as_secs())]

@@ -71,8 +71,10 @@ mod meta_keys;
 mod pending;
 pub mod records;
 mod relay;
+mod relay_http;
 pub mod sync;
 mod unshared;
+mod who_am_i;
 
 pub use automerge;
 pub use client::{Client, STORE_FILE};
@@ -84,6 +86,7 @@ pub use linli_records::json;
 pub use pending::{Pending, Summary};
 pub use relay::{IntoRelayTarget, RelayTarget, SYNC_PATH, normalize_url, redact_url};
 pub use sync::{ConnectionState, SyncHandle, SyncReport};
+pub use who_am_i::{WhoAmI, who_am_i};
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,8 @@
 //! is written once over any `Stream + Sink` of frames and adapters only
 //! translate at the edge.
 
+use crate::close::{CloseFrame, CloseReason};
+
 /// One websocket message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -15,7 +17,9 @@ pub enum Frame {
     Text(String),
     Ping(Vec<u8>),
     Pong(Vec<u8>),
-    Close,
+    /// A close, with its code and reason if it had one (see
+    /// [`crate::CloseReason`] for the codes a linli relay sends).
+    Close(Option<CloseFrame>),
 }
 
 impl Frame {
@@ -27,8 +31,13 @@ impl Frame {
             Frame::Text(_) => "text",
             Frame::Ping(_) => "ping",
             Frame::Pong(_) => "pong",
-            Frame::Close => "close",
+            Frame::Close(_) => "close",
         }
+    }
+
+    /// A close frame saying why.
+    pub fn close(reason: CloseReason) -> Self {
+        Frame::Close(Some(reason.into()))
     }
 }
 

@@ -59,7 +59,7 @@ pub fn accept_join(frame: &Frame, max_len: usize) -> Result<Hello, HandshakeErro
     let bytes = match frame {
         Frame::Binary(bytes) => bytes,
         Frame::Text(_) => return Err(HandshakeError::TextFrame),
-        Frame::Close => return Err(HandshakeError::Closed),
+        Frame::Close(_) => return Err(HandshakeError::Closed),
         other => return Err(HandshakeError::UnexpectedFrame(other.kind())),
     };
     match Message::decode(bytes, max_len).map_err(HandshakeError::Invalid)? {
@@ -95,7 +95,7 @@ pub fn read_peer(frame: &Frame, max_len: usize) -> Result<Option<Hello>, Handsha
         Frame::Binary(bytes) => bytes,
         Frame::Ping(_) | Frame::Pong(_) => return Ok(None),
         Frame::Text(_) => return Err(HandshakeError::TextFrame),
-        Frame::Close => return Err(HandshakeError::Closed),
+        Frame::Close(_) => return Err(HandshakeError::Closed),
     };
     let message = match Message::decode(bytes, max_len) {
         Ok(m) => m,

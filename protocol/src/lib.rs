@@ -13,12 +13,15 @@
 //!   (`join`/`peer`) and [`Liveness`] (when to ping a quiet peer and when to
 //!   give it up);
 //! - [`unconfirmed`]: the rule for "saved on the relay" (a device's changes
-//!   the relay's confirmed heads do not cover), shared by CLI and browser.
+//!   the relay's confirmed heads do not cover), shared by CLI and browser;
+//! - [`close`]: the close codes and reasons a relay sends, so every client
+//!   reads the same numbers ([`CloseReason`]).
 //!
 //! Nothing here reads a clock or the OS's entropy: time comes in as an
 //! argument and randomness as an RNG, so the same code runs in the relay,
 //! on a device, in a browser (wasm32) and under a fake clock in tests.
 
+pub mod close;
 mod doc_sync;
 mod document_id;
 mod frame;
@@ -29,6 +32,7 @@ mod peer_id;
 mod sync_guard;
 mod unconfirmed;
 
+pub use close::{CloseFrame, CloseReason};
 pub use doc_sync::{Access, DocSync, Received, SyncError, SyncKind};
 pub use document_id::{AutomergeUrl, DocumentId, DocumentIdError, URL_PREFIX};
 pub use frame::Frame;

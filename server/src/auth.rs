@@ -10,4 +10,4 @@ pub mod grants;
 pub mod token;
 
 pub use grant::{Grant, GrantError, Role, Scope};
-pub use grants::Grants;
+pub use grants::{AuthError, Grants, TokenChange};

@@ -2,16 +2,19 @@
 //! both directions until either side closes.
 //!
 //! Generic over any `Stream` + `Sink` of [`Frame`]s. Anything malformed ends
-//! the connection with an `error` message that says what was wrong; the
-//! relay and other peers carry on.
+//! the connection with an `error` message that says what was wrong, then a
+//! close frame whose code says why in a way a program can act on
+//! ([`CloseReason`]); the relay and other peers carry on. So do closes from
+//! outside (a revoked token, the relay shutting down): every deliberate
+//! close carries its code.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use linli_protocol::{
-    DocumentId, Frame, HandshakeError, Liveness, LivenessPolicy, Message, PeerId, PeerMetadata,
-    SyncData, SyncKind, Verdict, handshake,
+    CloseReason, DecodeError, DocumentId, Frame, HandshakeError, Liveness, LivenessPolicy, Message,
+    PeerId, PeerMetadata, SyncData, SyncKind, Verdict, handshake,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -20,6 +23,7 @@ use tracing::{debug, info};
 
 use crate::access::{self, PeerIdentity};
 use crate::auth::Grant;
+use crate::closer::Closer;
 use crate::conn_context::ConnContext;
 use crate::doc_actor::DocCommand;
 use crate::outbound::{ConnRef, Outbound};
@@ -38,8 +42,21 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
 }
 
-/// Why a connection ended early; the text goes to the peer in `error`.
-struct Refusal(String);
+/// Why a connection ended early: the text goes to the peer in `error`,
+/// the reason in the close frame.
+struct Refusal {
+    why: String,
+    close: CloseReason,
+}
+
+impl Refusal {
+    fn new(close: CloseReason, why: impl Into<String>) -> Self {
+        Self {
+            why: why.into(),
+            close,
+        }
+    }
+}
 
 /// Runs one connection to the end.
 pub async fn serve<S>(
@@ -57,13 +74,8 @@ pub async fn serve<S>(
     };
     let frame = match join {
         Err(_) => {
-            refuse(
-                &mut socket,
-                &relay,
-                None,
-                "no join message received in time",
-            )
-            .await;
+            let why = Refusal::new(CloseReason::TimedOut, "no join message received in time");
+            refuse(&mut socket, &relay, None, why).await;
             return;
         }
         Ok(None) => return,
@@ -73,13 +85,25 @@ pub async fn serve<S>(
         Ok(hello) => hello.peer_id,
         Err(HandshakeError::Closed) => return,
         Err(e) => {
-            refuse(&mut socket, &relay, None, &e.to_string()).await;
+            let close = match &e {
+                HandshakeError::TextFrame => CloseReason::TextFrame,
+                HandshakeError::Invalid(DecodeError::TooLarge { .. }) => CloseReason::TooLarge,
+                _ => CloseReason::ProtocolError,
+            };
+            refuse(
+                &mut socket,
+                &relay,
+                None,
+                Refusal::new(close, e.to_string()),
+            )
+            .await;
             return;
         }
     };
     let Some((conn_id, close)) = relay.peers.bind(&peer_id, &grant.name) else {
         let why = format!("peer id {peer_id} is in use by another token's connection");
-        refuse(&mut socket, &relay, Some(&peer_id), &why).await;
+        let why = Refusal::new(CloseReason::NotAllowed, why);
+        refuse(&mut socket, &relay, Some(&peer_id), why).await;
         return;
     };
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
@@ -121,33 +145,50 @@ pub async fn serve<S>(
 fn binary(frame: Frame) -> Result<Vec<u8>, Refusal> {
     match frame {
         Frame::Binary(b) => Ok(b),
-        Frame::Text(_) => Err(Refusal(
-            "text frames are not part of the protocol; send CBOR in binary frames".into(),
+        Frame::Text(_) => Err(Refusal::new(
+            CloseReason::TextFrame,
+            "text frames are not part of the protocol; send CBOR in binary frames",
         )),
-        other => Err(Refusal(format!("unexpected frame {other:?}"))),
+        other => Err(Refusal::new(
+            CloseReason::ProtocolError,
+            format!("unexpected {} frame", other.kind()),
+        )),
     }
 }
 
-/// Sends `error` with `why` and closes.
+/// Sends `error` with the refusal's text, then a close frame with its
+/// reason.
 ///
 /// Then it lingers, reading and discarding, until the peer closes too (at
 /// most [`LINGER`]): closing a TCP socket with unread data makes the kernel
 /// reset the connection, and the peer would lose the error it was sent.
-async fn refuse<S>(socket: &mut S, relay: &ConnContext, peer: Option<&PeerId>, why: &str)
+/// Sending is bounded by [`LINGER`] too: a peer that reads nothing cannot
+/// hold the connection open.
+async fn refuse<S>(socket: &mut S, relay: &ConnContext, peer: Option<&PeerId>, refusal: Refusal)
 where
     S: Stream<Item = Frame> + Sink<Frame> + Unpin,
 {
-    debug!(peer = ?peer.map(PeerId::as_str), reason = why, "closing connection");
+    let Refusal { why, close } = refusal;
+    debug!(peer = ?peer.map(PeerId::as_str), reason = %why, code = close.code(), "closing connection");
     let error = Message::Error {
-        message: why.to_owned(),
+        message: why,
         sender_id: Some(relay.relay_id.clone()),
         target_id: peer.cloned(),
     };
-    let _ = socket.send(Frame::Binary(error.encode())).await;
-    let _ = socket.send(Frame::Close).await;
+    let sent = tokio::time::timeout(LINGER, async {
+        // Results are not held across an await: the socket's error type
+        // need not be `Send`.
+        let told = socket.send(Frame::Binary(error.encode())).await.is_ok();
+        told && socket.send(Frame::close(close)).await.is_ok()
+    })
+    .await
+    .unwrap_or(false);
+    if !sent {
+        return;
+    }
     let _ = tokio::time::timeout(LINGER, async {
         while let Some(frame) = socket.next().await {
-            if frame == Frame::Close {
+            if matches!(frame, Frame::Close(_)) {
                 break;
             }
         }
@@ -157,6 +198,24 @@ where
 
 /// How long a refused connection is drained before it is dropped.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// What the relay tells a peer whose connection is closed from outside.
+fn closed_from_outside(close: CloseReason) -> Refusal {
+    let why = match close {
+        CloseReason::Revoked => {
+            "this device's token was revoked by the street office; ask them for a new one"
+        }
+        CloseReason::AccessChanged => {
+            "this device's access was changed by the street office; reconnect"
+        }
+        CloseReason::Replaced => "the same device connected again; this connection is replaced",
+        CloseReason::TooManyMessages => {
+            "this peer did not read what the relay sent fast enough; reconnect"
+        }
+        other => other.reason(),
+    };
+    Refusal::new(close, why)
+}
 
 struct Session {
     relay: ConnContext,
@@ -179,7 +238,7 @@ impl Session {
         &mut self,
         socket: &mut S,
         mut rx: mpsc::Receiver<Outbound>,
-        close: CancellationToken,
+        close: Closer,
         shutdown: CancellationToken,
     ) where
         S: Stream<Item = Frame> + Sink<Frame> + Unpin,
@@ -202,7 +261,8 @@ impl Session {
                 () = &mut wake => {
                     match liveness.poll(now()) {
                         Verdict::GiveUp { .. } => {
-                            refuse(socket, &self.relay, Some(&peer), "connection idle for too long").await;
+                            let why = Refusal::new(CloseReason::TimedOut, "connection idle for too long");
+                            refuse(socket, &self.relay, Some(&peer), why).await;
                             return;
                         }
                         Verdict::Ping => {
@@ -215,22 +275,31 @@ impl Session {
                     wake.as_mut().reset(at(liveness.next_wake()));
                 }
                 () = shutdown.cancelled() => {
-                    let _ = socket.send(Frame::Close).await;
+                    let bye = socket.send(Frame::close(CloseReason::ShuttingDown));
+                    let _ = tokio::time::timeout(LINGER, bye).await;
                     return;
                 }
-                () = close.cancelled() => return,
+                why = close.closed() => {
+                    refuse(socket, &self.relay, Some(&peer), closed_from_outside(why)).await;
+                    return;
+                }
                 out = rx.recv() => match out {
                     Some(Outbound::Frame(bytes)) => {
                         let sent = tokio::select! {
-                            r = socket.send(Frame::Binary(bytes)) => r.is_ok(),
-                            () = close.cancelled() => false,
+                            // Mapped to a bool: the socket's error type need
+                            // not be `Send`, and the close arm awaits.
+                            sent = socket.send(Frame::Binary(bytes)).map(|r| r.is_ok()) => sent,
+                            why = close.closed() => {
+                                refuse(socket, &self.relay, Some(&peer), closed_from_outside(why)).await;
+                                return;
+                            }
                         };
                         if !sent {
                             return;
                         }
                     }
-                    Some(Outbound::Fatal(why)) => {
-                        refuse(socket, &self.relay, Some(&peer), &why).await;
+                    Some(Outbound::Fatal(why, close)) => {
+                        refuse(socket, &self.relay, Some(&peer), Refusal::new(close, why)).await;
                         return;
                     }
                     None => return,
@@ -240,9 +309,13 @@ impl Session {
                     liveness.heard(now());
                     match self.on_frame(frame).await {
                         Ok(Next::Continue) => {}
-                        Ok(Next::Close) => return,
-                        Err(Refusal(why)) => {
-                            refuse(socket, &self.relay, Some(&peer), &why).await;
+                        Ok(Next::Close) => {
+                            let bye = socket.send(Frame::close(CloseReason::Normal));
+                            let _ = tokio::time::timeout(LINGER, bye).await;
+                            return;
+                        }
+                        Err(refusal) => {
+                            refuse(socket, &self.relay, Some(&peer), refusal).await;
                             return;
                         }
                     }
@@ -254,24 +327,35 @@ impl Session {
     async fn on_frame(&mut self, frame: Frame) -> Result<Next, Refusal> {
         let bytes = match frame {
             Frame::Ping(_) | Frame::Pong(_) => return Ok(Next::Continue),
-            Frame::Close => return Ok(Next::Close),
+            Frame::Close(_) => return Ok(Next::Close),
             other => binary(other)?,
         };
         if !self.rate.allow(Instant::now()) {
-            return Err(Refusal(format!(
-                "too many messages: this relay accepts {} per second per connection",
-                self.limits.max_messages_per_sec
-            )));
+            return Err(Refusal::new(
+                CloseReason::TooManyMessages,
+                format!(
+                    "too many messages: this relay accepts {} per second per connection",
+                    self.limits.max_messages_per_sec
+                ),
+            ));
         }
-        let message = Message::decode(&bytes, self.limits.max_message_bytes)
-            .map_err(|e| Refusal(format!("invalid message: {e}")))?;
+        let message = Message::decode(&bytes, self.limits.max_message_bytes).map_err(|e| {
+            let close = match e {
+                DecodeError::TooLarge { .. } => CloseReason::TooLarge,
+                _ => CloseReason::ProtocolError,
+            };
+            Refusal::new(close, format!("invalid message: {e}"))
+        })?;
         if let Some(sender) = message.sender_id()
             && *sender != self.identity.peer_id
         {
-            return Err(Refusal(format!(
-                "message claims sender {sender}, but this connection joined as {}",
-                self.identity.peer_id
-            )));
+            return Err(Refusal::new(
+                CloseReason::NotAllowed,
+                format!(
+                    "message claims sender {sender}, but this connection joined as {}",
+                    self.identity.peer_id
+                ),
+            ));
         }
         match message {
             Message::Request(d) => self.on_sync(SyncKind::Request, d).await,
@@ -315,10 +399,13 @@ impl Session {
             Message::RemoteSubscriptionChange { .. } | Message::RemoteHeadsChanged { .. } => {
                 Ok(Next::Continue)
             }
-            Message::Join { .. } | Message::Peer { .. } => Err(Refusal(format!(
-                "unexpected {} message after the handshake",
-                message.type_name()
-            ))),
+            Message::Join { .. } | Message::Peer { .. } => Err(Refusal::new(
+                CloseReason::ProtocolError,
+                format!(
+                    "unexpected {} message after the handshake",
+                    message.type_name()
+                ),
+            )),
         }
     }
 
@@ -328,21 +415,27 @@ impl Session {
             return Ok(Next::Continue);
         };
         if d.data.is_empty() {
-            return Err(Refusal(format!(
-                "{} for document {} carries no sync data",
-                if kind == SyncKind::Request {
-                    "request"
-                } else {
-                    "sync"
-                },
-                d.document_id
-            )));
+            return Err(Refusal::new(
+                CloseReason::ProtocolError,
+                format!(
+                    "{} for document {} carries no sync data",
+                    if kind == SyncKind::Request {
+                        "request"
+                    } else {
+                        "sync"
+                    },
+                    d.document_id
+                ),
+            ));
         }
         if !self.docs.contains(&d.document_id) && self.docs.len() >= self.limits.max_docs {
-            return Err(Refusal(format!(
-                "too many documents: this relay syncs at most {} per connection",
-                self.limits.max_docs
-            )));
+            return Err(Refusal::new(
+                CloseReason::NotAllowed,
+                format!(
+                    "too many documents: this relay syncs at most {} per connection",
+                    self.limits.max_docs
+                ),
+            ));
         }
         self.docs.insert(d.document_id);
         let (done, finished) = oneshot::channel();

@@ -18,7 +18,7 @@ pub use context::{DocContext, Retire};
 
 use std::collections::HashMap;
 
-use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
+use linli_protocol::{Access, CloseReason, DocSync, DocumentId, Message, PeerId, SyncKind};
 use linli_store::compaction::{self, ChunkLedger};
 use linli_store::{Attribution, DocumentStore, StoreError};
 use tokio::sync::mpsc;
@@ -189,17 +189,20 @@ impl<S: DocumentStore> DocActor<S> {
             Ok(r) => r,
             Err(e) => {
                 warn!(doc = %self.id, peer = %peer, error = %e, "refused sync message");
-                conn.send(Outbound::Fatal(e.to_string()));
+                conn.send(Outbound::Fatal(e.to_string(), CloseReason::ProtocolError));
                 self.conns.remove(&peer);
                 sync.detach(&peer);
                 return;
             }
         };
         if received.refused_changes {
-            conn.send(Outbound::Fatal(format!(
-                "document {}: this peer may only read it; its changes were not stored",
-                self.id
-            )));
+            conn.send(Outbound::Fatal(
+                format!(
+                    "document {}: this peer may only read it; its changes were not stored",
+                    self.id
+                ),
+                CloseReason::NotAllowed,
+            ));
         }
         let token = self
             .conns
@@ -212,10 +215,13 @@ impl<S: DocumentStore> DocActor<S> {
                 .await
         {
             error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
-            conn.send(Outbound::Fatal(format!(
-                "relay could not store changes to document {}: {reason}",
-                self.id
-            )));
+            conn.send(Outbound::Fatal(
+                format!(
+                    "relay could not store changes to document {}: {reason}",
+                    self.id
+                ),
+                CloseReason::RelayError,
+            ));
             self.conns.remove(&peer);
             self.reload().await;
             return;

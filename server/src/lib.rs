@@ -5,7 +5,9 @@
 //! it. The pieces, from the socket inwards:
 //!
 //! - [`routes::app`] builds the axum router: `GET /healthz`, `GET /status`,
-//!   `GET /audit?doc=` and the websocket at `/sync`;
+//!   `GET /audit?doc=`, `GET /api/me` and the websocket at `/sync`;
+//! - [`closer::Closer`] closes a live connection from outside with a
+//!   reason, which its close frame carries ([`linli_protocol::CloseReason`]);
 //! - [`connection`] runs one peer's connection: handshake, then messages
 //!   both ways; bad input ends that connection only, with an `error`;
 //! - [`peers::PeerRegistry`] maps peer ids to live connections;
@@ -25,6 +27,7 @@
 pub mod access;
 pub mod admin;
 pub mod auth;
+pub mod closer;
 pub mod config;
 pub mod conn_context;
 pub mod connection;

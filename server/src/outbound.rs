@@ -1,17 +1,19 @@
 //! What the relay sends to one connection, and the handle others use to
 //! send it without ever waiting on that peer.
 
+use linli_protocol::CloseReason;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 use tracing::debug;
+
+use crate::closer::Closer;
 
 /// One item for a connection's writer.
 #[derive(Debug)]
 pub enum Outbound {
     /// An encoded protocol message, sent as one binary frame.
     Frame(Vec<u8>),
-    /// Send an `error` message with this text, then close.
-    Fatal(String),
+    /// Send an `error` message with this text, then close with this reason.
+    Fatal(String, CloseReason),
 }
 
 /// A cheap handle to one live connection.
@@ -20,11 +22,11 @@ pub struct ConnRef {
     /// Unique per socket, so a stale socket of a rejoined peer is told apart.
     pub conn_id: u64,
     tx: mpsc::Sender<Outbound>,
-    close: CancellationToken,
+    close: Closer,
 }
 
 impl ConnRef {
-    pub fn new(conn_id: u64, tx: mpsc::Sender<Outbound>, close: CancellationToken) -> Self {
+    pub fn new(conn_id: u64, tx: mpsc::Sender<Outbound>, close: Closer) -> Self {
         Self { conn_id, tx, close }
     }
 
@@ -36,13 +38,13 @@ impl ConnRef {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
                 debug!(conn = self.conn_id, "peer queue full; closing connection");
-                self.close.cancel();
+                self.close.close(CloseReason::TooManyMessages);
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
 
-    pub fn close(&self) {
-        self.close.cancel();
+    pub fn close(&self, why: CloseReason) {
+        self.close.close(why);
     }
 }

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use linli_protocol::PeerId;
-use tokio_util::sync::CancellationToken;
+use linli_protocol::{CloseReason, PeerId};
+
+use crate::closer::Closer;
 
 /// A live connection bound to a peer id.
 struct Bound {
     conn_id: u64,
     token: String,
-    close: CancellationToken,
+    close: Closer,
 }
 
 /// A cheap handle (an `Arc`) to the relay's live connections.
@@ -42,21 +43,21 @@ impl PeerRegistry {
     /// connection of the same peer id and token (a device reconnecting).
     /// A peer id held by a connection of *another* token is refused: nobody
     /// can push a device off the relay by claiming its id.
-    pub fn bind(&self, peer: &PeerId, token: &str) -> Option<(u64, CancellationToken)> {
+    pub fn bind(&self, peer: &PeerId, token: &str) -> Option<(u64, Closer)> {
         let mut peers = self.peers();
         if peers.get(peer).is_some_and(|b| b.token != token) {
             return None;
         }
         // Connection ids start at 1 and are never reused.
         let conn_id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed) + 1;
-        let close = CancellationToken::new();
+        let close = Closer::new();
         let bound = Bound {
             conn_id,
             token: token.to_owned(),
             close: close.clone(),
         };
         if let Some(old) = peers.insert(peer.clone(), bound) {
-            old.close.cancel();
+            old.close.close(CloseReason::Replaced);
         }
         Some((conn_id, close))
     }
@@ -69,12 +70,12 @@ impl PeerRegistry {
         }
     }
 
-    /// Closes every connection made with the named token.
-    pub fn close_token(&self, token: &str) -> usize {
+    /// Closes every connection made with the named token, saying `why`.
+    pub fn close_token(&self, token: &str, why: CloseReason) -> usize {
         let peers = self.peers();
         let mut n = 0;
         for b in peers.values().filter(|b| b.token == token) {
-            b.close.cancel();
+            b.close.close(why);
             n += 1;
         }
         n
@@ -115,7 +116,7 @@ mod tests {
         let (_, close) = peers.bind(&phone, "wang").unwrap();
         assert!(peers.bind(&phone, "li").is_none());
         assert!(!close.is_cancelled());
-        assert_eq!(peers.close_token("wang"), 1);
+        assert_eq!(peers.close_token("wang", CloseReason::Revoked), 1);
         assert!(close.is_cancelled());
     }
 }

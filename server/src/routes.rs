@@ -1,20 +1,22 @@
 //! HTTP routes: `GET /healthz`, `GET /status` (live figures),
-//! `GET /audit?doc=` (who stored which change), the websocket upgrade at
-//! `/sync`, and the field app (web/, embedded at build time) at `/` and
-//! every other path. Handlers only extract, authorize and upgrade; the
-//! connection lives in [`crate::connection`].
+//! `GET /audit?doc=` (who stored which change), `GET /api/me` (who a token
+//! is, or why it is refused), the websocket upgrade at `/sync`, and the
+//! field app (web/, embedded at build time) at `/` and every other path.
+//! Handlers only extract, authorize and upgrade; the connection lives in
+//! [`crate::connection`].
 
+mod me;
 mod web_app;
 
 use axum::Router;
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame as WsClose, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use futures::{SinkExt, StreamExt};
-use linli_protocol::Frame;
+use linli_protocol::{CloseFrame, Frame};
 
 use crate::auth::token;
 use crate::connection::{self, ConnectionLimits};
@@ -26,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/status", get(status))
         .route("/audit", get(audit))
+        .route("/api/me", get(me::me))
         .route("/sync", get(sync))
         .fallback(get(web_app::serve))
         .with_state(state)
@@ -173,7 +176,10 @@ fn frames(socket: WebSocket) -> impl futures::Stream<Item = Frame> + futures::Si
                 Frame::Text(t) => WsMessage::Text(t.into()),
                 Frame::Ping(p) => WsMessage::Ping(p.into()),
                 Frame::Pong(p) => WsMessage::Pong(p.into()),
-                Frame::Close => WsMessage::Close(None),
+                Frame::Close(close) => WsMessage::Close(close.map(|c| WsClose {
+                    code: c.code,
+                    reason: c.reason.into(),
+                })),
             }))
         })
         .take_while(|m| futures::future::ready(m.is_ok()))
@@ -183,7 +189,10 @@ fn frames(socket: WebSocket) -> impl futures::Stream<Item = Frame> + futures::Si
                 Ok(WsMessage::Text(t)) => Some(Frame::Text(t.to_string())),
                 Ok(WsMessage::Ping(p)) => Some(Frame::Ping(p.to_vec())),
                 Ok(WsMessage::Pong(p)) => Some(Frame::Pong(p.to_vec())),
-                Ok(WsMessage::Close(_)) => Some(Frame::Close),
+                Ok(WsMessage::Close(close)) => Some(Frame::Close(close.map(|c| CloseFrame {
+                    code: c.code,
+                    reason: c.reason.to_string(),
+                }))),
                 Err(_) => None,
             })
         })

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use linli_protocol::CloseReason;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -61,9 +62,14 @@ pub async fn admin_changes(watched: Watched, shutdown: CancellationToken) {
 async fn refresh_tokens(watched: &Watched) {
     match watched.grants.refresh(&watched.storage).await {
         Ok(changed) => {
-            for name in changed {
-                let closed = watched.peers.close_token(&name);
-                info!(token = %name, closed, "token revoked or changed; its connections were closed");
+            for change in changed {
+                let why = if change.revoked {
+                    CloseReason::Revoked
+                } else {
+                    CloseReason::AccessChanged
+                };
+                let closed = watched.peers.close_token(&change.name, why);
+                info!(token = %change.name, revoked = change.revoked, closed, "token revoked or changed; its connections were closed");
             }
         }
         Err(e) => warn!(error = %e, "could not reload tokens"),

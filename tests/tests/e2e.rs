@@ -21,6 +21,7 @@ mod e2e {
     pub mod records_cli;
     pub mod rejoin;
     pub mod relay_process;
+    pub mod revocation;
     pub mod samod_relay;
     pub mod tls;
     pub mod unavailable;

@@ -10,7 +10,8 @@ use super::Context;
 
 /// Sync every document with the relay until nothing is pending. Prints a
 /// one-line summary; exits with code 2 if some changes could not be
-/// confirmed by the relay (or it could not be reached).
+/// confirmed by the relay (or it could not be reached), 3 if the street
+/// office revoked this device's token.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Give up after this many seconds.

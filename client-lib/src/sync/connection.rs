@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use linli_protocol::{DocumentId, Frame, Liveness, LivenessPolicy, Message, PeerId, Verdict};
+use linli_protocol::{
+    CloseFrame, DocumentId, Frame, Liveness, LivenessPolicy, Message, PeerId, Verdict,
+};
 use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -46,6 +48,9 @@ pub(crate) enum Outcome {
     Idle,
     Stopped,
     Lost(String),
+    /// The relay closed with 4403: the street office revoked the token.
+    /// Reconnecting with it cannot help.
+    Revoked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +84,8 @@ struct Stop {
     why: String,
     /// The relay sent an `error`.
     refused: bool,
+    /// The relay's close frame said the token was revoked.
+    revoked: bool,
 }
 
 impl From<String> for Stop {
@@ -86,6 +93,22 @@ impl From<String> for Stop {
         Stop {
             why,
             refused: false,
+            revoked: false,
+        }
+    }
+}
+
+impl Stop {
+    /// The relay closed the connection, with `close` if it said why.
+    fn closed(close: Option<&CloseFrame>) -> Self {
+        match close {
+            Some(c) if c.is_revoked() => Stop {
+                why: super::dial::REVOKED.to_owned(),
+                refused: true,
+                revoked: true,
+            },
+            Some(c) => format!("the relay closed the connection ({} {})", c.code, c.reason).into(),
+            None => "the relay closed the connection".to_owned().into(),
         }
     }
 }
@@ -147,15 +170,20 @@ where
     let handshake = async {
         loop {
             match socket.next().await {
+                Some(Ok(Frame::Close(Some(close)))) if close.is_revoked() => {
+                    return Err(Stop::closed(Some(&close)));
+                }
                 Some(Ok(frame)) => match lock(session).on_handshake(&frame) {
                     Ok(true) => return Ok(()),
                     Ok(false) => {}
-                    Err(e) => return Err(e.to_string()),
+                    Err(e) => return Err(e.to_string().into()),
                 },
                 None => {
-                    return Err("the relay closed the connection during the handshake".to_owned());
+                    return Err("the relay closed the connection during the handshake"
+                        .to_owned()
+                        .into());
                 }
-                Some(Err(e)) => return Err(e.to_string()),
+                Some(Err(e)) => return Err(e.to_string().into()),
             }
         }
     };
@@ -164,7 +192,8 @@ where
         _ = stopped(stop) => return ConnectionEnd::new(false, Outcome::Stopped),
         result = tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake) => match result {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return lost(false, e),
+            Ok(Err(e)) if e.revoked => return ConnectionEnd::new(false, Outcome::Revoked),
+            Ok(Err(e)) => return lost(false, e.why),
             Err(_) => return lost(false, format!(
                 "the relay did not answer the handshake within {}s", HANDSHAKE_TIMEOUT.as_secs()
             )),
@@ -212,9 +241,8 @@ where
                     }
                     Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => Ok(Vec::new()),
                     Some(Ok(Frame::Text(_))) => Err(SessionEnd::TextFrame.to_string().into()),
-                    Some(Ok(Frame::Close)) | None => {
-                        Err("the relay closed the connection".to_owned().into())
-                    }
+                    Some(Ok(Frame::Close(close))) => Err(Stop::closed(close.as_ref())),
+                    None => Err(Stop::closed(None)),
                     Some(Err(e)) => Err(format!("websocket error: {e}").into()),
                 }
             }
@@ -249,6 +277,15 @@ where
                 }
             }
             Err(stop) => {
+                // A relay that refuses sends `error`, then a close frame
+                // whose code says what to do about it: read that too.
+                let revoked = stop.revoked || (stop.refused && closed_as_revoked(socket).await);
+                if revoked {
+                    return ConnectionEnd {
+                        refused: true,
+                        ..ConnectionEnd::new(true, Outcome::Revoked)
+                    };
+                }
                 return ConnectionEnd {
                     refused: stop.refused,
                     ..lost(true, stop.why)
@@ -279,6 +316,27 @@ where
         .map_err(|e| format!("cannot send to the relay: {e}"))
 }
 
+/// Reads what follows a relay's `error` until its close frame (at most
+/// [`CLOSE_TIMEOUT`]); whether that close says the token was revoked.
+async fn closed_as_revoked<S, E>(socket: &mut S) -> bool
+where
+    S: Stream<Item = Result<Frame, E>> + Unpin,
+{
+    let close = async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Frame::Close(close))) => return close,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    };
+    matches!(
+        tokio::time::timeout(CLOSE_TIMEOUT, close).await,
+        Ok(Some(c)) if c.is_revoked()
+    )
+}
+
 /// Resolves when `stop` becomes true or its sender is gone.
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
@@ -302,6 +360,7 @@ fn flatten(r: Result<Result<Vec<Message>, SessionEnd>, String>) -> Result<Vec<Me
         Ok(Err(e)) => Err(Stop {
             refused: matches!(e, SessionEnd::RelayError(_)),
             why: e.to_string(),
+            revoked: false,
         }),
         Err(e) => Err(e.into()),
     }

@@ -14,6 +14,7 @@ use linli_protocol::Frame;
 use super::frame::tungstenite_frames;
 use super::session::MAX_FRAME_BYTES;
 use crate::RelayTarget;
+use crate::who_am_i::{WhoAmI, who_am_i};
 
 /// How long opening the connection (TCP and upgrade) may take.
 const DIAL_TIMEOUT: Duration = Duration::from_secs(15);
@@ -25,15 +26,22 @@ pub(crate) enum DialError {
     Refused(String),
     /// Perhaps it works later (relay down, network gone).
     Failed(String),
+    /// The street office revoked this device's token.
+    Revoked,
 }
 
 impl DialError {
     pub(crate) fn message(&self) -> &str {
         match self {
             DialError::Refused(m) | DialError::Failed(m) => m,
+            DialError::Revoked => REVOKED,
         }
     }
 }
+
+/// What a revoked device is told.
+pub(crate) const REVOKED: &str =
+    "this device's token was revoked by the street office; ask them for a new one";
 
 /// Connects to the relay and returns the socket as a stream and sink of
 /// frames.
@@ -57,11 +65,22 @@ pub(crate) async fn dial(
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES));
     let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
-    let (ws, _response) = tokio::time::timeout(DIAL_TIMEOUT, connecting)
+    let connected = tokio::time::timeout(DIAL_TIMEOUT, connecting)
         .await
-        .map_err(|_| DialError::Failed(format!("no answer within {}s", DIAL_TIMEOUT.as_secs())))?
-        .map_err(classify)?;
-    Ok(tungstenite_frames(ws))
+        .map_err(|_| DialError::Failed(format!("no answer within {}s", DIAL_TIMEOUT.as_secs())))?;
+    match connected {
+        Ok((ws, _response)) => Ok(tungstenite_frames(ws)),
+        Err(WsError::Http(response)) if response.status().as_u16() == 401 => {
+            // A 401 does not say whether the token is unknown or revoked;
+            // the relay's /api/me does.
+            if let Ok(WhoAmI::Revoked) = who_am_i(target).await {
+                Err(DialError::Revoked)
+            } else {
+                Err(classify(WsError::Http(response)))
+            }
+        }
+        Err(e) => Err(classify(e)),
+    }
 }
 
 fn classify(e: tungstenite::Error) -> DialError {

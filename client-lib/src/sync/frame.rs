@@ -3,7 +3,8 @@
 //! any socket (tungstenite in production, channels in tests).
 
 use futures::{Sink, SinkExt, Stream, StreamExt, future};
-use linli_protocol::Frame;
+use linli_protocol::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame as WsClose;
 use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
 
 /// Wraps a tungstenite websocket as a `Stream + Sink` of [`Frame`]s.
@@ -24,7 +25,10 @@ where
             Ok(WsMessage::Text(t)) => Some(Ok(Frame::Text(t.as_str().to_owned()))),
             Ok(WsMessage::Ping(p)) => Some(Ok(Frame::Ping(p.into()))),
             Ok(WsMessage::Pong(p)) => Some(Ok(Frame::Pong(p.into()))),
-            Ok(WsMessage::Close(_)) => Some(Ok(Frame::Close)),
+            Ok(WsMessage::Close(close)) => Some(Ok(Frame::Close(close.map(|c| CloseFrame {
+                code: c.code.into(),
+                reason: c.reason.as_str().to_owned(),
+            })))),
             Ok(WsMessage::Frame(_)) => None,
             Err(e) => Some(Err(e)),
         })
@@ -35,7 +39,10 @@ where
             Frame::Text(t) => WsMessage::Text(t.into()),
             Frame::Ping(p) => WsMessage::Ping(p.into()),
             Frame::Pong(p) => WsMessage::Pong(p.into()),
-            Frame::Close => WsMessage::Close(None),
+            Frame::Close(close) => WsMessage::Close(close.map(|c| WsClose {
+                code: c.code.into(),
+                reason: c.reason.into(),
+            })),
         }))
     })
 }

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::connection::{self, Control, Mode, Outcome};
-use super::dial::dial;
+use super::dial::{DialError, dial};
 use super::session::Scope;
 use crate::client::SyncClaim;
 use crate::relay::IntoRelayTarget;
@@ -28,6 +28,10 @@ pub enum ConnectionState {
     Disconnected { reason: String, retry_in: Duration },
     /// The loop has ended.
     Stopped,
+    /// The loop has ended because the street office revoked this device's
+    /// token (the relay closed with 4403, or refused it and said so).
+    /// Reconnecting with it cannot help; the person needs a new token.
+    Revoked,
 }
 
 /// A running sync loop. Dropping the handle stops the loop too (without
@@ -57,7 +61,9 @@ impl SyncHandle {
         let connected = state.wait_for(|s| {
             matches!(
                 s,
-                ConnectionState::Connected { .. } | ConnectionState::Stopped
+                ConnectionState::Connected { .. }
+                    | ConnectionState::Stopped
+                    | ConnectionState::Revoked
             )
         });
         match tokio::time::timeout(timeout, connected).await {
@@ -130,6 +136,7 @@ async fn sync_loop(
             dialed = dial(&target) => dialed,
         };
         let reason = match dialed {
+            Err(DialError::Revoked) => return revoked(&state),
             Err(e) => e.message().to_owned(),
             Ok(socket) => {
                 let session = Arc::new(Mutex::new(client.session(Scope::All)));
@@ -152,6 +159,7 @@ async fn sync_loop(
                     Outcome::Stopped => break,
                     Outcome::Idle => "idle".to_owned(),
                     Outcome::Lost(why) => why,
+                    Outcome::Revoked => return revoked(&state),
                 }
             }
         };
@@ -166,4 +174,11 @@ async fn sync_loop(
     }
     let _ = state.send(ConnectionState::Stopped);
     tracing::debug!("sync loop stopped");
+}
+
+/// Ends the loop for good: a revoked token is refused however often it
+/// tries, and the person should hear it rather than see retries.
+fn revoked(state: &watch::Sender<ConnectionState>) {
+    tracing::error!("{}", super::dial::REVOKED);
+    let _ = state.send(ConnectionState::Revoked);
 }

@@ -511,3 +511,43 @@ async fn a_running_loop_reloads_only_the_document_another_process_changed() {
     assert_eq!(relay.json_of(changed), Some(json!({"from": "cli"})));
     sync.stop().await;
 }
+
+#[tokio::test]
+async fn a_relay_closing_with_4403_ends_the_connection_as_revoked() {
+    let (_dir, client) = client();
+    client.create().unwrap();
+    let (ours, mut theirs) = socket_pair();
+    // A relay that answers the handshake, then closes the way linli-relay
+    // does when the street office revokes the token: `error`, then 4403.
+    tokio::spawn(async move {
+        let Some(Ok(frame)) = theirs.next().await else {
+            return;
+        };
+        let Ok(hello) = handshake::accept_join(&frame, MAX_FRAME_BYTES) else {
+            return;
+        };
+        let peer = handshake::peer(
+            &PeerId::new("relay"),
+            &hello.peer_id,
+            PeerMetadata::default(),
+        );
+        let error = Message::Error {
+            message: "this device's token was revoked".into(),
+            sender_id: None,
+            target_id: None,
+        };
+        for frame in [
+            Frame::from(&peer),
+            Frame::from(&error),
+            Frame::close(linli_protocol::CloseReason::Revoked),
+        ] {
+            if theirs.send(frame).await.is_err() {
+                return;
+            }
+        }
+        while theirs.next().await.is_some() {}
+    });
+    let end = drive_until_idle(&client, ours).await;
+    assert_eq!(end.outcome, Outcome::Revoked);
+    assert!(!end.went_well());
+}

@@ -104,7 +104,9 @@ impl Client {
     /// Fails with [`ClientError::SyncIncomplete`] (carrying the report) when
     /// the timeout passes first, or when changes remain unconfirmed because
     /// the relay refused their documents; with [`ClientError::Connect`] when
-    /// the relay refuses the connection outright (bad token, no TLS).
+    /// the relay refuses the connection outright (bad token, no TLS); with
+    /// [`ClientError::TokenRevoked`] when the street office revoked this
+    /// device's token.
     pub async fn sync_until_idle(
         &self,
         relay: impl IntoRelayTarget,
@@ -208,6 +210,7 @@ impl Client {
                         reason,
                     });
                 }
+                Ok(Err(DialError::Revoked)) => return Err(ClientError::TokenRevoked),
                 Ok(Err(DialError::Failed(reason))) => last_error = Some(reason),
                 Ok(Ok((end, session_totals, session_unsettled))) => {
                     connected |= end.reached_peer;
@@ -228,6 +231,7 @@ impl Client {
                         }
                         Outcome::Stopped => break,
                         Outcome::Lost(why) => last_error = Some(why),
+                        Outcome::Revoked => return Err(ClientError::TokenRevoked),
                     }
                 }
             }

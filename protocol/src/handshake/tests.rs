@@ -64,7 +64,10 @@ fn anything_but_a_binary_join_first_is_refused() {
         accept_join(&Frame::Ping(Vec::new()), MAX),
         Err(HandshakeError::UnexpectedFrame("ping"))
     );
-    assert_eq!(accept_join(&Frame::Close, MAX), Err(HandshakeError::Closed));
+    assert_eq!(
+        accept_join(&Frame::Close(None), MAX),
+        Err(HandshakeError::Closed)
+    );
     assert!(matches!(
         accept_join(&Frame::Binary(vec![0xff, 0x00]), MAX),
         Err(HandshakeError::Invalid(_))
@@ -109,7 +112,10 @@ fn the_dialer_fails_on_an_error_a_leave_a_close_or_another_version() {
         read_peer(&Frame::from(&leave), MAX),
         Err(HandshakeError::Left)
     );
-    assert_eq!(read_peer(&Frame::Close, MAX), Err(HandshakeError::Closed));
+    assert_eq!(
+        read_peer(&Frame::Close(None), MAX),
+        Err(HandshakeError::Closed)
+    );
     assert_eq!(
         read_peer(&Frame::Text("hi".into()), MAX),
         Err(HandshakeError::TextFrame)

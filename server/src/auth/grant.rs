@@ -109,16 +109,22 @@ impl FromStr for Scope {
     }
 }
 
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let items: Vec<String> = self
-            .buildings
+impl Scope {
+    /// The scope's items as written, `building:ID`, `community:ID`,
+    /// `team:ID`, in that order, each kind sorted.
+    pub fn items(&self) -> Vec<String> {
+        self.buildings
             .iter()
             .map(|b| format!("building:{b}"))
             .chain(self.communities.iter().map(|c| format!("community:{c}")))
             .chain(self.teams.iter().map(|t| format!("team:{t}")))
-            .collect();
-        f.write_str(&items.join(","))
+            .collect()
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.items().join(","))
     }
 }
 

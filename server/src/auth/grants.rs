@@ -4,7 +4,11 @@
 //! another process. The relay notices through SQLite's `data_version`
 //! (polled a few times a second by the watcher in `watch.rs`), reloads,
 //! and reports which tokens were revoked or changed so their connections
-//! can be closed.
+//! can be closed, each with the close code that says which.
+//!
+//! A revoked token stays in the table (with the time it was revoked), so
+//! the relay can tell a device "revoked" rather than "unknown": the field
+//! app deletes the residents' data it holds only for the former.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -18,11 +22,34 @@ use crate::storage::{Storage, StorageError};
 
 /// Why a request was not let in.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthError {
     #[error("this relay needs a token: send `Authorization: Bearer <token>` or `?token=`")]
     Missing,
-    #[error("the token is not valid on this relay (unknown or revoked)")]
-    Invalid,
+    #[error("this token is not known on this relay")]
+    Unknown,
+    #[error("this token was revoked by the street office; ask them for a new one")]
+    Revoked,
+}
+
+impl AuthError {
+    /// The short word `GET /api/me` answers with in `{"error": …}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Missing => "missing token",
+            AuthError::Unknown => "unknown token",
+            AuthError::Revoked => "revoked",
+        }
+    }
+}
+
+/// What happened to a token since the last reload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenChange {
+    pub name: String,
+    /// Revoked (or gone from the table), rather than given another role or
+    /// scope.
+    pub revoked: bool,
 }
 
 #[derive(Clone)]
@@ -59,26 +86,28 @@ impl Grants {
         if let Some(grant) = self.cached(&hash) {
             return Ok(grant);
         }
-        let lookup = hash.clone();
-        let stored = storage
-            .run(move |s| s.token_by_hash(&lookup))
-            .await
-            .ok()
-            .flatten();
+        let grant = stored_grant(&hash, storage).await?;
         // Only this one token is added: a full reload here would hide other
         // tokens' revocations from the watcher that closes their connections.
-        match stored
-            .filter(|r| r.revoked_at.is_none())
-            .map(|r| grant_of(&r))
-        {
-            Some(Ok(grant)) => {
-                self.by_hash
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(hash, grant.clone());
-                Ok(grant)
-            }
-            _ => Err(AuthError::Invalid),
+        self.by_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(hash, grant.clone());
+        Ok(grant)
+    }
+
+    /// Like [`Self::authenticate`], but always from the token table, not
+    /// the copy in memory (which follows it within a second): for
+    /// `GET /api/me`, which a device asks exactly when it wants to know
+    /// whether its token was just revoked.
+    pub async fn authenticate_now(
+        &self,
+        token: Option<&str>,
+        storage: &Storage,
+    ) -> Result<Grant, AuthError> {
+        match token {
+            Some(token) => stored_grant(&token::hash(token), storage).await,
+            None => self.authenticate(None, storage).await,
         }
     }
 
@@ -90,9 +119,9 @@ impl Grants {
             .cloned()
     }
 
-    /// Reloads from storage; returns the names of tokens that were revoked,
-    /// removed or changed since the last load.
-    pub async fn refresh(&self, storage: &Storage) -> Result<Vec<String>, StorageError> {
+    /// Reloads from storage; returns the tokens that were revoked, removed
+    /// or changed since the last load.
+    pub async fn refresh(&self, storage: &Storage) -> Result<Vec<TokenChange>, StorageError> {
         let records = storage.run(|s| s.tokens()).await?;
         let mut fresh = HashMap::new();
         for r in records.into_iter().filter(|r| r.revoked_at.is_none()) {
@@ -109,7 +138,10 @@ impl Grants {
         let changed = map
             .iter()
             .filter(|(hash, old)| fresh.get(*hash) != Some(*old))
-            .map(|(_, old)| old.name.clone())
+            .map(|(hash, old)| TokenChange {
+                name: old.name.clone(),
+                revoked: !fresh.contains_key(hash),
+            })
             .collect();
         *map = fresh;
         Ok(changed)
@@ -123,6 +155,25 @@ impl Grants {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The grant of the token whose hash is `hash`, from the token table. A
+/// lookup that fails counts as an unknown token: nobody gets in on an error.
+async fn stored_grant(hash: &[u8], storage: &Storage) -> Result<Grant, AuthError> {
+    let lookup = hash.to_vec();
+    let stored = storage
+        .run(move |s| s.token_by_hash(&lookup))
+        .await
+        .ok()
+        .flatten();
+    let Some(record) = stored else {
+        return Err(AuthError::Unknown);
+    };
+    if record.revoked_at.is_some() {
+        return Err(AuthError::Revoked);
+    }
+    // A stored role or scope this relay cannot read lets no one in.
+    grant_of(&record).map_err(|_| AuthError::Unknown)
 }
 
 /// A stored token's grant, if its role and scope still parse.

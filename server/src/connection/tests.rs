@@ -10,7 +10,8 @@ use automerge::{Automerge, ROOT};
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use linli_protocol::{
-    Access, DocSync, DocumentId, Frame, Message, PeerId, PeerMetadata, SyncKind, handshake,
+    Access, CloseReason, DocSync, DocumentId, Frame, Message, PeerId, PeerMetadata, SyncKind,
+    handshake,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -218,7 +219,10 @@ async fn a_silent_peer_is_pinged_then_closed_with_an_error() {
         matches!(&error, Message::Error { message, .. } if message.contains("idle")),
         "{error:?}"
     );
-    assert_eq!(socket.next_frame().await, Some(Frame::Close));
+    assert_eq!(
+        socket.next_frame().await,
+        Some(Frame::close(CloseReason::TimedOut))
+    );
     drop(socket.to_relay);
     tokio::time::timeout(PATIENCE, socket.task)
         .await
@@ -235,5 +239,8 @@ async fn a_socket_that_never_joins_is_refused() {
         Message::Error { message, .. } => assert!(message.contains("join"), "{message}"),
         other => panic!("expected an error, got {other:?}"),
     }
-    assert_eq!(socket.next_frame().await, Some(Frame::Close));
+    assert_eq!(
+        socket.next_frame().await,
+        Some(Frame::close(CloseReason::TimedOut))
+    );
 }

@@ -13,10 +13,10 @@ use linli_protocol::{Access, DocSync, DocumentId, Message, PeerId, SyncKind};
 use linli_store::{DocumentStore, MemoryStore};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use super::{DocCommand, DocContext, Retire, run};
 use crate::access::DocPlace;
+use crate::closer::Closer;
 use crate::outbound::{ConnRef, Outbound};
 use crate::street_directory::StreetDirectory;
 
@@ -167,7 +167,7 @@ impl Conn {
     fn new(conn_id: u64) -> Self {
         let (tx, rx) = mpsc::channel(64);
         Self {
-            conn: ConnRef::new(conn_id, tx, CancellationToken::new()),
+            conn: ConnRef::new(conn_id, tx, Closer::new()),
             rx,
         }
     }
@@ -292,7 +292,7 @@ async fn a_change_storage_cannot_write_is_refused_and_not_passed_on() {
     let refused = wang_conn
         .sent()
         .into_iter()
-        .any(|out| matches!(out, Outbound::Fatal(why) if why.contains("could not store")));
+        .any(|out| matches!(out, Outbound::Fatal(why, _) if why.contains("could not store")));
     assert!(refused, "wang is told its change was not stored");
     assert!(
         task.stored()
@@ -328,7 +328,7 @@ async fn a_read_only_peers_changes_are_refused_and_not_passed_on() {
     let refused = screen_conn
         .sent()
         .into_iter()
-        .any(|out| matches!(out, Outbound::Fatal(why) if why.contains("may only read")));
+        .any(|out| matches!(out, Outbound::Fatal(why, _) if why.contains("may only read")));
     assert!(refused, "the read-only peer is told its change was refused");
     assert!(
         task.stored()

@@ -13,7 +13,7 @@ use super::raw_peer::{Got, RawPeer, new_doc};
 use super::relay_process::{PATIENCE, RelayProcess, admin};
 
 /// The HTTP status a websocket upgrade to `url` gets.
-async fn upgrade_status(url: &str, bearer: Option<&str>) -> StatusCode {
+pub async fn upgrade_status(url: &str, bearer: Option<&str>) -> StatusCode {
     let mut request = url.into_client_request().unwrap();
     if let Some(t) = bearer {
         request

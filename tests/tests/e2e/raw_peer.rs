@@ -96,6 +96,23 @@ impl RawPeer {
         }
     }
 
+    /// Reads until the relay closes; its close frame's code and reason
+    /// (`None` if the connection dropped without one).
+    pub async fn recv_close(&mut self) -> Option<(u16, String)> {
+        loop {
+            let next = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("relay did not close in time");
+            match next {
+                Some(Ok(Ws::Close(frame))) => {
+                    return frame.map(|f| (f.code.into(), f.reason.as_str().to_owned()));
+                }
+                None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
     /// Expects an `error` message whose text contains `needle`, then a close.
     pub async fn expect_error(&mut self, needle: &str) {
         match self.recv().await {

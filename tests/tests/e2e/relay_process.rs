@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 /// How long any single wait in these tests may take before it fails. Long,
@@ -77,6 +77,20 @@ pub struct RelayProcess {
     /// The street-admin token made at first start.
     pub admin_token: String,
     extra_args: Vec<String>,
+    /// Where its log goes when a test reads it, and at which level.
+    log: Option<(String, RelayLog)>,
+}
+
+/// Everything a relay wrote to its log (standard error), for tests that
+/// check what it never says (tokens).
+#[derive(Debug, Clone, Default)]
+pub struct RelayLog(Arc<Mutex<String>>);
+
+impl RelayLog {
+    /// The log so far.
+    pub fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 impl RelayProcess {
@@ -90,24 +104,58 @@ impl RelayProcess {
             data,
             "127.0.0.1:0",
             extra_args.iter().map(|s| s.to_string()).collect(),
+            None,
         )
     }
 
-    fn spawn(data: &Path, listen: &str, extra_args: Vec<String>) -> Self {
+    /// Starts a relay whose log, at `filter` (a `RUST_LOG` value), is kept
+    /// for the test to read.
+    pub fn start_logged(data: &Path, filter: &str) -> (Self, RelayLog) {
+        let log = RelayLog::default();
+        let relay = Self::spawn(
+            data,
+            "127.0.0.1:0",
+            Vec::new(),
+            Some((filter.to_owned(), log.clone())),
+        );
+        (relay, log)
+    }
+
+    fn spawn(
+        data: &Path,
+        listen: &str,
+        extra_args: Vec<String>,
+        log: Option<(String, RelayLog)>,
+    ) -> Self {
+        let filter = match &log {
+            Some((filter, _)) => filter.clone(),
+            None => std::env::var("LINLI_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+        };
         let mut child = Command::new(binary("linli-relay"))
             .arg("--listen")
             .arg(listen)
             .arg("--data")
             .arg(data)
             .args(&extra_args)
-            .env(
-                "RUST_LOG",
-                std::env::var("LINLI_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if log.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("start linli-relay");
+        if let (Some((_, kept)), Some(stderr)) = (&log, child.stderr.take()) {
+            let kept = kept.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut text = kept.0.lock().unwrap_or_else(|p| p.into_inner());
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("relay stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -136,6 +184,7 @@ impl RelayProcess {
             bare_url,
             admin_token,
             extra_args,
+            log,
         }
     }
 
@@ -166,7 +215,7 @@ impl RelayProcess {
     pub fn restart(&mut self) {
         self.kill9();
         let addr = self.addr();
-        let again = Self::spawn(&self.data, &addr, self.extra_args.clone());
+        let again = Self::spawn(&self.data, &addr, self.extra_args.clone(), self.log.clone());
         *self = again;
     }
 
