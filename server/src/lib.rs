@@ -8,6 +8,7 @@
 //!   `GET /audit?doc=`, `GET /api/me` and the websocket at `/sync`;
 //! - [`closer::Closer`] closes a live connection from outside with a
 //!   reason, which its close frame carries ([`linli_protocol::CloseReason`]);
+//! - [`sign_in_link`] builds the field app's sign-in link for a new token;
 //! - [`connection`] runs one peer's connection: handshake, then messages
 //!   both ways; bad input ends that connection only, with an `error`;
 //! - [`peers::PeerRegistry`] maps peer ids to live connections;
@@ -38,6 +39,7 @@ pub mod outbound;
 pub mod peers;
 pub mod rate_limit;
 pub mod routes;
+pub mod sign_in_link;
 pub mod state;
 pub mod storage;
 pub mod street_directory;

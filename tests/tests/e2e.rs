@@ -23,6 +23,7 @@ mod e2e {
     pub mod relay_process;
     pub mod revocation;
     pub mod samod_relay;
+    pub mod sign_in_link;
     pub mod tls;
     pub mod unavailable;
     pub mod walkthroughs;
