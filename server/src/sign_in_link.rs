@@ -150,6 +150,41 @@ mod tests {
         );
     }
 
+    /// Reads a QR code drawn by [`terminal_qr`] the way a phone's camera
+    /// sees it: a printed half block is light, a blank one dark.
+    fn scan(drawn: &str) -> String {
+        const PX: usize = 4;
+        let rows: Vec<Vec<char>> = drawn.lines().map(|l| l.chars().collect()).collect();
+        let width = rows.iter().map(Vec::len).max().unwrap();
+        let lit = |x: usize, y: usize| {
+            let c = rows[y / 2].get(x).copied().unwrap_or(' ');
+            match (c, y % 2) {
+                ('█', _) | ('▀', 0) | ('▄', 1) => 255,
+                _ => 0,
+            }
+        };
+        let mut image =
+            rqrr::PreparedImage::prepare_from_greyscale(width * PX, rows.len() * 2 * PX, |x, y| {
+                lit(x / PX, y / PX)
+            });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code in the drawing");
+        grids[0].decode().unwrap().1
+    }
+
+    #[test]
+    fn the_terminal_qr_code_scans_as_the_link() {
+        let dir = directory();
+        let link = sign_in_link(
+            "http://192.168.1.20:7171",
+            "linli_abcDEF123",
+            &dir,
+            "王 阿姨",
+        )
+        .unwrap();
+        assert_eq!(scan(&terminal_qr(&link).unwrap()), link);
+    }
+
     #[test]
     fn a_long_link_still_fits_an_80_column_terminal() {
         let dir = directory();
