@@ -51,7 +51,8 @@ pub struct ConflictValue {
     /// Hash of the change holding the operation, when the change is known.
     pub change: Option<String>,
     /// The change's timestamp as its writer recorded it (linli writers commit
-    /// with ms since the epoch), when the change is known and has one.
+    /// with seconds since the epoch, as automerge change times are), when the
+    /// change is known and has one.
     pub time: Option<i64>,
     /// Whether this is the value readers currently see.
     pub winner: bool,

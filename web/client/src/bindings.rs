@@ -8,7 +8,9 @@ use linli_protocol::PeerId;
 use linli_records::ids::PersonId;
 use wasm_bindgen::prelude::*;
 
-use crate::{Device, Effects, Identity, parse_doc, parse_heads, view};
+use linli_records::conflicts::Resolution;
+
+use crate::{Device, Effects, Identity, Progress, parse_doc, parse_heads, view};
 
 fn js_err(e: impl std::fmt::Display) -> JsValue {
     JsValue::from(js_sys::Error::new(&e.to_string()))
@@ -114,23 +116,165 @@ impl WebDevice {
 
     /// JSON: the status line's facts ([`view::Status`]).
     pub fn status(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&view::status(&self.device)).map_err(js_err)
+        json(&view::status(&self.device))
     }
 
     /// JSON: [`view::BuildingCard`]s.
     pub fn buildings(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&view::buildings(&self.device)).map_err(js_err)
+        json(&view::buildings(&self.device))
     }
 
-    /// JSON: [`view::HouseholdLine`]s of one building matching `query`.
-    pub fn households(&self, building: &str, query: &str) -> Result<String, JsValue> {
-        serde_json::to_string(&view::households(&self.device, building, query)).map_err(js_err)
+    /// JSON: [`view::HouseholdLine`]s of one building passing `filter`
+    /// (JSON [`view::HouseholdFilter`]).
+    pub fn households(&self, building: &str, filter: &str, now_ms: f64) -> Result<String, JsValue> {
+        let filter: view::HouseholdFilter = serde_json::from_str(filter).map_err(js_err)?;
+        json(&view::households(
+            &self.device,
+            building,
+            &filter,
+            now_ms as i64,
+        ))
     }
 
     /// JSON: a [`view::HouseholdPage`], or `null`.
     pub fn household(&self, id: &str) -> Result<String, JsValue> {
-        serde_json::to_string(&view::household(&self.device, id)).map_err(js_err)
+        json(&view::household(&self.device, id))
     }
+
+    /// JSON: [`view::TaskLine`]s.
+    pub fn tasks(&self, now_ms: f64) -> Result<String, JsValue> {
+        json(&view::tasks(&self.device, now_ms as i64))
+    }
+
+    /// JSON: a [`view::TaskPage`], or `null`.
+    pub fn task(&self, id: &str, now_ms: f64) -> Result<String, JsValue> {
+        json(&view::task(&self.device, id, now_ms as i64))
+    }
+
+    /// JSON: [`view::ConflictLine`]s.
+    pub fn conflicts(&self) -> Result<String, JsValue> {
+        json(&view::conflicts(&self.device))
+    }
+
+    /// Adds (`id` empty) or changes a household; `fields` is JSON
+    /// `{unit, floor, room, tags, notes}`. Returns `{id, effects}`.
+    #[wasm_bindgen(js_name = saveHousehold)]
+    pub fn save_household(
+        &mut self,
+        building: &str,
+        id: &str,
+        fields: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let fields = serde_json::from_str(fields).map_err(js_err)?;
+        let id = (!id.is_empty()).then_some(id);
+        let (id, effects) = self
+            .device
+            .save_household(building, id, fields, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
+    /// Adds (`id` empty) or changes a resident; `member` is JSON
+    /// `{name, gender, birth_year, phone, relation, tags, note}`.
+    #[wasm_bindgen(js_name = saveMember)]
+    pub fn save_member(
+        &mut self,
+        household: &str,
+        id: &str,
+        member: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let member = serde_json::from_str(member).map_err(js_err)?;
+        let id = (!id.is_empty()).then_some(id);
+        let (id, effects) = self
+            .device
+            .save_member(household, id, member, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
+    /// Raises a need for the household; `request` is JSON
+    /// `{kind, title, detail, deadline}`. Returns `{id, effects}`.
+    #[wasm_bindgen(js_name = askForHelp)]
+    pub fn ask_for_help(
+        &mut self,
+        household: &str,
+        request: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let request = serde_json::from_str(request).map_err(js_err)?;
+        let bits = u32::from_le_bytes(random_bytes()?);
+        let (id, effects) = self
+            .device
+            .ask_for_help(household, request, bits, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
+    /// `progress`: claim, start, done or cancel.
+    pub fn progress(
+        &mut self,
+        task: &str,
+        progress: &str,
+        note: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let progress = Progress::parse(progress)
+            .ok_or_else(|| js_err(format!("not a task step: {progress}")))?;
+        to_js(
+            self.device
+                .progress(task, progress, note, now_ms as i64)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Settles a conflict: keep the value of operation `keep`, or (when
+    /// `keep` is empty) write `value` as text.
+    pub fn resolve(
+        &mut self,
+        doc: &str,
+        path: Vec<String>,
+        keep: &str,
+        value: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let doc = parse_doc(doc).map_err(js_err)?;
+        let resolution = if keep.is_empty() {
+            Resolution::Write(serde_json::Value::String(value.to_owned()))
+        } else {
+            Resolution::Keep {
+                op: keep.to_owned(),
+            }
+        };
+        to_js(
+            self.device
+                .resolve(doc, &path, &resolution, now_ms as i64)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Document ids (automerge URLs) on this phone that hold residents'
+    /// data: what a revoked phone must delete.
+    #[wasm_bindgen(js_name = buildingDocs)]
+    pub fn building_docs(&self) -> Vec<String> {
+        self.device
+            .buildings()
+            .map(|(d, _)| d.to_string())
+            .collect()
+    }
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(js_err)
+}
+
+/// `{ id, effects }`: what an edit that makes something new returns.
+fn with_id(id: String, effects: Effects) -> Result<Object, JsValue> {
+    let out = Object::new();
+    Reflect::set(&out, &"id".into(), &id.into())?;
+    Reflect::set(&out, &"effects".into(), &to_js(effects)?)?;
+    Ok(out)
 }
 
 /// `{ store: [{doc, chunk}], confirmed: [{doc, heads}], frames: [Uint8Array],

@@ -15,11 +15,16 @@ use linli_protocol::{
     Access, DecodeError, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, PeerMetadata,
     SyncData, SyncKind, Unconfirmed,
 };
-use linli_records::building::{self, Visit};
+use linli_records::building;
 use linli_records::directory::Directory;
-use linli_records::ids::{HouseholdId, PersonId, VisitId};
+use linli_records::ids::{HouseholdId, PersonId};
+use linli_records::task_board::TaskBoard;
 
 use crate::effects::Effects;
+
+mod edits;
+
+pub use edits::{HelpRequest, Progress};
 
 /// Frames larger than this are refused, as the relay and the CLI do.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
@@ -35,6 +40,12 @@ pub enum DeviceError {
     CorruptChunk { doc: DocumentId, reason: String },
     #[error("no household {0} on this phone")]
     NoSuchHousehold(String),
+    #[error("no building {0} on this phone")]
+    NoSuchBuilding(String),
+    #[error("no task {0} on this phone")]
+    NoSuchTask(String),
+    #[error("no task board of community {0} on this phone; the street office adds one")]
+    NoBoard(String),
     #[error("the edit could not be written: {0}")]
     Write(String),
     #[error("the relay answered the handshake with protocol version {0:?}, not \"1\"")]
@@ -126,7 +137,7 @@ impl Device {
     /// fetch. Call once the stored chunks are in.
     pub fn discover(&mut self) -> Effects {
         let mut effects = Effects::default();
-        self.discover_buildings(&mut effects);
+        self.discover_documents(&mut effects);
         effects
     }
 
@@ -231,41 +242,13 @@ impl Device {
         }
         effects.send(sync.outgoing());
         if doc == self.me.directory {
-            self.discover_buildings(effects);
+            self.discover_documents(effects);
         }
-    }
-
-    /// Records that this phone's person visited `household` at `now_ms`,
-    /// with `note`. The new change is in the returned chunk; the frames
-    /// offer it to the relay when connected.
-    pub fn log_visit(
-        &mut self,
-        household: &str,
-        note: &str,
-        now_ms: i64,
-    ) -> Result<Effects, DeviceError> {
-        let hid = HouseholdId::new(household).map_err(|e| DeviceError::BadInput {
-            what: "household id",
-            reason: e.to_string(),
-        })?;
-        let doc = self
-            .building_of(&hid)
-            .ok_or_else(|| DeviceError::NoSuchHousehold(household.to_owned()))?;
-        let by = self.me.person.clone();
-        let id = VisitId::derive(&hid, &by, now_ms);
-        let visit = Visit {
-            by,
-            at: now_ms,
-            note: note.to_owned(),
-        };
-        self.change(doc, now_ms, |tx| {
-            building::put_visit(tx, &hid, &id, &visit).map_err(|e| e.to_string())
-        })
     }
 
     /// Runs `edit` in one automerge change on `doc`, signed by this phone's
     /// person and timed in seconds (as the CLI commits).
-    fn change(
+    pub(crate) fn change(
         &mut self,
         doc: DocumentId,
         now_ms: i64,
@@ -329,22 +312,31 @@ impl Device {
         self.unavailable.contains(doc)
     }
 
-    fn building_of(&self, household: &HouseholdId) -> Option<DocumentId> {
+    pub(crate) fn building_of(&self, household: &HouseholdId) -> Option<DocumentId> {
         self.docs.keys().copied().find(|doc| {
             self.building(doc)
                 .is_some_and(|b| b.households.contains_key(household))
         })
     }
 
-    fn discover_buildings(&mut self, effects: &mut Effects) {
+    /// Every building, task board and team document the directory names
+    /// becomes a document to ask the relay for. The relay answers
+    /// "unavailable" for those this phone's token may not read, so they
+    /// never show: access is the relay's, not the app's.
+    fn discover_documents(&mut self, effects: &mut Effects) {
         let Some(directory) = self.directory() else {
             return;
         };
-        for entry in directory.buildings.values() {
-            let Some(url) = &entry.doc else { continue };
-            let Ok(doc) = DocumentId::parse_id_or_url(url.as_str()) else {
-                continue;
-            };
+        let urls = directory
+            .buildings
+            .values()
+            .filter_map(|b| b.doc.as_ref())
+            .chain(directory.boards.values().filter_map(|b| b.doc.as_ref()))
+            .chain(directory.teams.values().filter_map(|t| t.doc.as_ref()));
+        let docs: Vec<DocumentId> = urls
+            .filter_map(|url| DocumentId::parse_id_or_url(url.as_str()).ok())
+            .collect();
+        for doc in docs {
             if self.docs.contains_key(&doc) {
                 continue;
             }
@@ -355,6 +347,28 @@ impl Device {
                 effects.send(sync.outgoing());
             }
         }
+    }
+
+    /// The task boards on this phone, with their documents.
+    pub fn boards(&self) -> impl Iterator<Item = (DocumentId, TaskBoard)> + '_ {
+        self.docs.iter().filter_map(|(doc, sync)| {
+            if sync.is_empty() {
+                return None;
+            }
+            TaskBoard::load(sync.doc()).ok().map(|b| (*doc, b))
+        })
+    }
+
+    /// The building documents on this phone, with their documents.
+    pub fn buildings(&self) -> impl Iterator<Item = (DocumentId, building::Building)> + '_ {
+        self.docs
+            .keys()
+            .filter_map(|doc| Some((*doc, self.building(doc)?)))
+    }
+
+    /// The automerge document `doc`, when it is on this phone.
+    pub fn doc(&self, doc: &DocumentId) -> Option<&Automerge> {
+        self.docs.get(doc).map(DocSync::doc)
     }
 
     fn ensure_doc(&mut self, doc: DocumentId) -> &mut DocSync {

@@ -26,7 +26,9 @@ pub mod view;
 #[cfg(all(target_family = "wasm", target_os = "unknown"))]
 mod bindings;
 
-pub use device::{Device, DeviceError, Identity, MAX_FRAME_BYTES, parse_doc, parse_heads};
+pub use device::{
+    Device, DeviceError, HelpRequest, Identity, MAX_FRAME_BYTES, Progress, parse_doc, parse_heads,
+};
 pub use effects::Effects;
 
 #[cfg(test)]

@@ -9,15 +9,18 @@ use automerge::{ActorId, Automerge};
 use linli_protocol::{Access, DocSync, DocumentId, Message, PROTOCOL_VERSION, PeerId, SyncKind};
 use linli_records::building::{self, BuildingRef, HouseholdFields, Member};
 use linli_records::directory;
-use linli_records::ids::{BuildingId, HouseholdId, MemberId, PersonId};
+use linli_records::ids::{BuildingId, CommunityId, HouseholdId, MemberId, PersonId};
+use linli_records::task_board::{self, TaskBoardRef};
 use linli_records::vocab::Relation;
 
 use crate::{Device, Effects, Identity, view};
 
-const NOW: i64 = 1_750_000_000_000;
+mod edits;
+
+pub(super) const NOW: i64 = 1_750_000_000_000;
 
 /// A relay holding some documents; it answers what a device sends.
-struct FakeRelay {
+pub(super) struct FakeRelay {
     id: PeerId,
     docs: BTreeMap<DocumentId, DocSync>,
 }
@@ -65,13 +68,13 @@ impl FakeRelay {
 
 /// The device's storage: chunks and confirmed heads, as IndexedDB keeps them.
 #[derive(Default, Clone)]
-struct Stored {
+pub(super) struct Stored {
     chunks: Vec<(DocumentId, Vec<u8>)>,
     confirmed: BTreeMap<DocumentId, Vec<automerge::ChangeHash>>,
 }
 
 impl Stored {
-    fn apply(&mut self, effects: &Effects) {
+    pub(super) fn apply(&mut self, effects: &Effects) {
         self.chunks.extend(effects.store.iter().cloned());
         for (doc, heads) in &effects.confirmed {
             self.confirmed.insert(*doc, heads.clone());
@@ -80,7 +83,12 @@ impl Stored {
 }
 
 /// Sends `frames` to the relay and feeds the answers back until quiet.
-fn pump(device: &mut Device, relay: &mut FakeRelay, stored: &mut Stored, frames: Vec<Vec<u8>>) {
+pub(super) fn pump(
+    device: &mut Device,
+    relay: &mut FakeRelay,
+    stored: &mut Stored,
+    frames: Vec<Vec<u8>>,
+) {
     let mut queue = frames;
     let mut rounds = 0;
     while !queue.is_empty() {
@@ -99,7 +107,7 @@ fn pump(device: &mut Device, relay: &mut FakeRelay, stored: &mut Stored, frames:
     }
 }
 
-fn connect(device: &mut Device, relay: &mut FakeRelay, stored: &mut Stored) {
+pub(super) fn connect(device: &mut Device, relay: &mut FakeRelay, stored: &mut Stored) {
     relay.drop_peers(&device.identity().peer);
     let join = device.join();
     pump(device, relay, stored, vec![join]);
@@ -119,11 +127,18 @@ fn commit(doc: &mut Automerge, edit: impl FnOnce(&mut automerge::transaction::Tr
 
 /// A street with one shared building of one household, and one building the
 /// device may not read (the relay does not have it for this device).
-fn street() -> (FakeRelay, DocumentId, DocumentId) {
+pub(super) fn street() -> (FakeRelay, DocumentId, DocumentId) {
     let relay_id = PeerId::new("relay");
     let directory_id = DocumentId::try_from_slice(&[1; 16]).unwrap();
     let building_id = DocumentId::try_from_slice(&[2; 16]).unwrap();
     let hidden_id = DocumentId::try_from_slice(&[3; 16]).unwrap();
+    let board_id = DocumentId::try_from_slice(&[4; 16]).unwrap();
+    let board = TaskBoardRef {
+        community: CommunityId::derive("东湖社区"),
+        period: "2025-06".into(),
+    };
+    let mut board_doc = Automerge::new().with_actor(ActorId::from(vec![9; 16]));
+    commit(&mut board_doc, |tx| task_board::init(tx, &board).unwrap());
     let b = BuildingId::derive("东湖社区", "东湖1区", "1栋");
     let hid = HouseholdId::new("c01-b001-h0001").unwrap();
 
@@ -179,6 +194,8 @@ fn street() -> (FakeRelay, DocumentId, DocumentId) {
             let url = linli_records::ids::DocUrl::new(doc.url()).unwrap();
             directory::register_building(tx, &entry, Some(&url)).unwrap();
         }
+        let url = linli_records::ids::DocUrl::new(board_id.url()).unwrap();
+        directory::register_board(tx, &board, Some(&url)).unwrap();
     });
     let mut docs = BTreeMap::new();
     docs.insert(
@@ -189,15 +206,31 @@ fn street() -> (FakeRelay, DocumentId, DocumentId) {
         building_id,
         DocSync::new(building_id, relay_id.clone(), building_doc),
     );
+    docs.insert(
+        board_id,
+        DocSync::new(board_id, relay_id.clone(), board_doc),
+    );
     (FakeRelay { id: relay_id, docs }, directory_id, hidden_id)
 }
 
-fn phone(directory: DocumentId) -> Device {
+fn query(text: &str) -> view::HouseholdFilter {
+    view::HouseholdFilter {
+        query: text.to_owned(),
+        ..Default::default()
+    }
+}
+
+pub(super) fn phone(directory: DocumentId) -> Device {
+    phone_of(directory, "head-wang", 7)
+}
+
+/// A phone used by `person`, its edits made with actor `[n; 16]`.
+pub(super) fn phone_of(directory: DocumentId, person: &str, n: u8) -> Device {
     Device::new(Identity {
-        peer: PeerId::new("linli-web-test"),
-        storage_id: "00000000-0000-4000-8000-000000000001".into(),
-        actor: ActorId::from(vec![7; 16]),
-        person: PersonId::new("head-wang").unwrap(),
+        peer: PeerId::new(format!("linli-web-{person}")),
+        storage_id: format!("00000000-0000-4000-8000-0000000000{n:02x}"),
+        actor: ActorId::from(vec![n; 16]),
+        person: PersonId::new(person).unwrap(),
         directory,
     })
 }
@@ -214,9 +247,9 @@ fn a_signed_in_phone_fetches_the_directory_and_only_the_buildings_shared_with_it
     assert_eq!(buildings[0].name, "1栋");
     assert_eq!(buildings[0].households, 1);
     assert!(device.is_unavailable(&hidden));
-    let found = view::households(&device, &buildings[0].id, "牟");
+    let found = view::households(&device, &buildings[0].id, &query("牟"), NOW);
     assert_eq!(found.len(), 1);
-    assert!(view::households(&device, &buildings[0].id, "902").is_empty());
+    assert!(view::households(&device, &buildings[0].id, &query("902"), NOW).is_empty());
     let page = view::household(&device, "c01-b001-h0001").expect("household page");
     assert_eq!(page.members[0].phone.as_deref(), Some("182-0804-5346"));
     assert_eq!(view::status(&device).pending, 0);
