@@ -1,4 +1,4 @@
-// The shapes the worker reports (JSON from web/client/src/view.rs) and the
+// The shapes the worker reports (JSON from web/client/src/view/*.rs) and the
 // calls it takes. Shared by the bridge and the worker.
 
 export interface Session {
@@ -7,12 +7,27 @@ export interface Session {
   person: string;
 }
 
+/** What the relay says this phone's token is (`GET /api/me`). */
+export interface Me {
+  name: string;
+  role: string;
+  scope: string[];
+}
+
 export interface Status {
   pending: number;
   oldest_ms: number | null;
   connected: boolean;
   has_directory: boolean;
+  conflicts: number;
   signed_in: boolean;
+  person: string | null;
+  /** When the relay last confirmed holding this phone's documents. */
+  last_confirmed_ms: number | null;
+  /** The token's role, once the relay has told it. */
+  role: string | null;
+  /** Why this phone was signed out, if it was: "revoked" or "signed-out". */
+  signed_out: string | null;
 }
 
 export interface BuildingCard {
@@ -22,6 +37,13 @@ export interface BuildingCard {
   community: string;
   compound: string;
   households: number;
+  tags: string[];
+}
+
+export interface HouseholdFilter {
+  query: string;
+  tag: string | null;
+  not_visited_days: number | null;
 }
 
 export interface HouseholdLine {
@@ -52,8 +74,19 @@ export interface VisitLine {
   note: string;
 }
 
+export type TaskStatus = "open" | "claimed" | "in-progress" | "done" | "cancelled";
+
+export interface HelpLine {
+  id: string;
+  title: string;
+  status: TaskStatus;
+  assignee: string | null;
+  created_at: number;
+}
+
 export interface HouseholdPage {
   id: string;
+  building_id: string;
   building: string;
   unit: string;
   floor: number | null;
@@ -62,16 +95,96 @@ export interface HouseholdPage {
   notes: string;
   members: MemberLine[];
   visits: VisitLine[];
+  tasks: HelpLine[];
+}
+
+export interface HouseholdFields {
+  unit: string;
+  floor: number | null;
+  room: string;
+  tags: string[];
+  notes: string;
+}
+
+export interface MemberFields {
+  name: string;
+  gender: string | null;
+  birth_year: number;
+  phone: string | null;
+  relation: string;
+  tags: string[];
+  note: string;
+}
+
+export interface HelpRequest {
+  kind: string;
+  title: string;
+  detail: string;
+  deadline: number | null;
+}
+
+export interface TaskLine {
+  id: string;
+  kind: string;
+  title: string;
+  status: TaskStatus;
+  assignee: string | null;
+  deadline: number | null;
+  created_at: number;
+  building: string;
+  community: string;
+  mine: boolean;
+  lost_to: string | null;
+  overdue: boolean;
+}
+
+export interface EventLine {
+  kind: string;
+  by: string;
+  at: number;
+  note: string;
+  ignored: string | null;
+}
+
+export interface TaskPage extends TaskLine {
+  detail: string;
+  household: string | null;
+  created_by: string;
+  events: EventLine[];
+  can: ("claim" | "start" | "done")[];
+}
+
+export interface ValueLine {
+  text: string;
+  op: string;
+  author: string | null;
+  at: number | null;
+  winner: boolean;
+}
+
+export interface ConflictLine {
+  doc: string;
+  path: string[];
+  values: ValueLine[];
 }
 
 /** Page → worker. */
 export type Request =
   | { method: "signIn"; args: [Session] }
+  | { method: "signOut"; args: [] }
   | { method: "status"; args: [] }
   | { method: "buildings"; args: [] }
-  | { method: "households"; args: [string, string] }
+  | { method: "households"; args: [string, HouseholdFilter] }
   | { method: "household"; args: [string] }
   | { method: "logVisit"; args: [string, string] }
+  | { method: "saveHousehold"; args: [string, string, HouseholdFields] }
+  | { method: "saveMember"; args: [string, string, MemberFields] }
+  | { method: "askForHelp"; args: [string, HelpRequest] }
+  | { method: "tasks"; args: [] }
+  | { method: "task"; args: [string] }
+  | { method: "progress"; args: [string, string, string] }
+  | { method: "conflicts"; args: [] }
+  | { method: "resolve"; args: [string, string[], string, string] }
   | { method: "setOnline"; args: [boolean] };
 
 /** Worker → page: an answer, or a notice that what is shown may be stale. */

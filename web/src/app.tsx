@@ -1,37 +1,59 @@
 // The app's frame: the language switch, the always-visible status line,
-// and one screen at a time (her buildings → households → a household →
-// logging a visit), with a back button.
+// one screen at a time with a back button, and three big tabs (buildings,
+// tasks, me). A volunteer starts on tasks, everyone else on buildings. A
+// viewer's token gets no edit controls; the relay refuses its changes anyway.
 
 import { useEffect, useState } from "preact/hooks";
-import type { BuildingCard } from "./api";
+import type { BuildingCard, MemberLine } from "./api";
 import * as bridge from "./bridge";
 import { Buildings } from "./buildings";
+import { Conflicts } from "./conflicts";
+import { AskForHelp } from "./ask-for-help";
 import { Household } from "./household";
+import { HouseholdForm } from "./household-form";
 import { Households } from "./households";
 import { LogVisit } from "./log-visit";
+import { MeScreen } from "./me";
+import { MemberForm } from "./member-form";
 import { SignInScreen } from "./sign-in-screen";
 import { StatusLine } from "./status-line";
 import { type Lang, saveLang, savedLang, tables } from "./strings";
+import { Task } from "./task";
+import { Tasks } from "./tasks";
 import { useWorker } from "./use-worker";
 
-type Screen =
+export type Screen =
   | { kind: "buildings" }
   | { kind: "households"; building: BuildingCard }
   | { kind: "household"; id: string }
-  | { kind: "visit"; id: string };
+  | { kind: "visit"; id: string }
+  | { kind: "household-form"; building: string; id: string | null }
+  | { kind: "member-form"; household: string; member: MemberLine | null }
+  | { kind: "help"; household: string }
+  | { kind: "tasks" }
+  | { kind: "task"; id: string }
+  | { kind: "conflicts" }
+  | { kind: "me" };
+
+type Tab = "buildings" | "tasks" | "me";
 
 export function App({ signingIn }: { signingIn: Promise<void> }) {
   const [lang, setLang] = useState<Lang>(savedLang());
-  const [stack, setStack] = useState<Screen[]>([{ kind: "buildings" }]);
+  const [stack, setStack] = useState<Screen[] | null>(null);
   const [busy, setBusy] = useState(true);
   useEffect(() => {
     signingIn.finally(() => setBusy(false));
   }, []);
   const status = useWorker(() => bridge.status(), [busy]);
   const t = tables[lang];
-  const screen = stack[stack.length - 1];
-  const push = (s: Screen) => setStack([...stack, s]);
-  const back = () => setStack(stack.slice(0, -1));
+  const volunteer = status?.role === "volunteer" || status?.role === "team-leader";
+  const home: Screen = volunteer ? { kind: "tasks" } : { kind: "buildings" };
+  const screens = stack ?? [home];
+  const screen = screens[screens.length - 1];
+  const push = (s: Screen) => setStack([...screens, s]);
+  const back = () => setStack(screens.slice(0, -1));
+  const tab = (s: Tab) => setStack([{ kind: s }]);
+  const canEdit = status?.role !== "viewer";
   const switchLang = () => {
     const other: Lang = lang === "zh-CN" ? "en" : "zh-CN";
     saveLang(other);
@@ -41,21 +63,44 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
 
   let body;
   if (busy || !status?.signed_in) {
-    body = <SignInScreen t={t} busy={busy} />;
+    body = <SignInScreen t={t} busy={busy} signedOut={status?.signed_out ?? null} />;
   } else if (screen.kind === "buildings") {
     body = <Buildings t={t} open={(building) => push({ kind: "households", building })} />;
   } else if (screen.kind === "households") {
-    body = <Households t={t} building={screen.building} open={(id) => push({ kind: "household", id })} />;
+    body = (
+      <Households
+        t={t}
+        building={screen.building}
+        canEdit={canEdit}
+        open={(id) => push({ kind: "household", id })}
+        add={() => push({ kind: "household-form", building: screen.building.id, id: null })}
+      />
+    );
   } else if (screen.kind === "household") {
-    body = <Household t={t} id={screen.id} logVisit={() => push({ kind: "visit", id: screen.id })} />;
-  } else {
+    body = <Household t={t} id={screen.id} canEdit={canEdit} go={push} />;
+  } else if (screen.kind === "visit") {
     body = <LogVisit t={t} id={screen.id} done={back} />;
+  } else if (screen.kind === "household-form") {
+    body = <HouseholdForm t={t} building={screen.building} id={screen.id} done={back} />;
+  } else if (screen.kind === "member-form") {
+    body = <MemberForm t={t} household={screen.household} member={screen.member} done={back} />;
+  } else if (screen.kind === "help") {
+    body = <AskForHelp t={t} household={screen.household} done={back} />;
+  } else if (screen.kind === "tasks") {
+    body = <Tasks t={t} open={(id) => push({ kind: "task", id })} />;
+  } else if (screen.kind === "task") {
+    body = <Task t={t} id={screen.id} canEdit={canEdit} />;
+  } else if (screen.kind === "conflicts") {
+    body = <Conflicts t={t} canEdit={canEdit} />;
+  } else {
+    body = <MeScreen t={t} status={status} />;
   }
+  const signedIn = !busy && !!status?.signed_in;
 
   return (
     <div class="app">
       <header>
-        {stack.length > 1 ? (
+        {screens.length > 1 ? (
           <button class="back" onClick={back}>
             ‹ {t.back}
           </button>
@@ -66,8 +111,23 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
           {t.switchLang}
         </button>
       </header>
-      {status?.signed_in && <StatusLine t={t} />}
+      {signedIn && <StatusLine t={t} openConflicts={() => push({ kind: "conflicts" })} />}
+      {signedIn && !canEdit && <div class="readonly">{t.readOnly}</div>}
       <main>{body}</main>
+      {signedIn && (
+        <nav class="tabs">
+          {(["buildings", "tasks", "me"] as Tab[]).map((name) => (
+            <button
+              key={name}
+              class={screens[0].kind === name ? "tab active" : "tab"}
+              onClick={() => tab(name)}
+              data-tab={name}
+            >
+              {name === "buildings" ? t.tabBuildings : name === "tasks" ? t.tabTasks : t.tabMe}
+            </button>
+          ))}
+        </nav>
+      )}
     </div>
   );
 }

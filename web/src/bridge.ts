@@ -4,12 +4,19 @@
 
 import type {
   BuildingCard,
+  ConflictLine,
+  HelpRequest,
+  HouseholdFields,
+  HouseholdFilter,
   HouseholdLine,
   HouseholdPage,
+  MemberFields,
   Reply,
   Request,
   Session,
   Status,
+  TaskLine,
+  TaskPage,
 } from "./api";
 
 const worker = new Worker(new URL("./worker/index.ts", import.meta.url), { type: "module" });
@@ -38,14 +45,35 @@ function call<T>(req: Request): Promise<T> {
   });
 }
 
-export const signIn = (s: Session) => call<null>({ method: "signIn", args: [s] });
+/** An edit: once it is stored, everything shown is read again. */
+async function change<T>(req: Request): Promise<T> {
+  const value = await call<T>(req);
+  for (const l of listeners) l();
+  return value;
+}
+
+export const signIn = (s: Session) => change<null>({ method: "signIn", args: [s] });
+export const signOut = () => change<null>({ method: "signOut", args: [] });
 export const status = () => call<Status>({ method: "status", args: [] });
 export const buildings = () => call<BuildingCard[]>({ method: "buildings", args: [] });
-export const households = (building: string, query: string) =>
-  call<HouseholdLine[]>({ method: "households", args: [building, query] });
+export const households = (building: string, filter: HouseholdFilter) =>
+  call<HouseholdLine[]>({ method: "households", args: [building, filter] });
 export const household = (id: string) => call<HouseholdPage | null>({ method: "household", args: [id] });
 export const logVisit = (householdId: string, note: string) =>
-  call<null>({ method: "logVisit", args: [householdId, note] });
+  change<null>({ method: "logVisit", args: [householdId, note] });
+export const saveHousehold = (building: string, id: string, fields: HouseholdFields) =>
+  change<string>({ method: "saveHousehold", args: [building, id, fields] });
+export const saveMember = (householdId: string, id: string, member: MemberFields) =>
+  change<string>({ method: "saveMember", args: [householdId, id, member] });
+export const askForHelp = (householdId: string, request: HelpRequest) =>
+  change<string>({ method: "askForHelp", args: [householdId, request] });
+export const tasks = () => call<TaskLine[]>({ method: "tasks", args: [] });
+export const task = (id: string) => call<TaskPage | null>({ method: "task", args: [id] });
+export const progress = (id: string, step: string, note: string) =>
+  change<null>({ method: "progress", args: [id, step, note] });
+export const conflicts = () => call<ConflictLine[]>({ method: "conflicts", args: [] });
+export const resolve = (doc: string, path: string[], keep: string, value: string) =>
+  change<null>({ method: "resolve", args: [doc, path, keep, value] });
 export const setOnline = (online: boolean) => call<null>({ method: "setOnline", args: [online] });
 
 /** Calls `listener` whenever the worker's documents or connection changed. */

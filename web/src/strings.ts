@@ -40,6 +40,83 @@ export interface Strings {
   tag: (tag: string) => string;
   relation: (r: string) => string;
   error: (message: string) => string;
+  // Navigation
+  tabBuildings: string;
+  tabTasks: string;
+  tabMe: string;
+  // Status line
+  syncing: string;
+  lastConfirmed: (when: string) => string;
+  conflictsWaiting: (n: number) => string;
+  // Household list filters
+  allTags: string;
+  notVisitedIn: (days: number) => string;
+  anyVisit: string;
+  addHousehold: string;
+  // Household and member forms
+  editHousehold: string;
+  unit: string;
+  floor: string;
+  roomNo: string;
+  tagsHint: string;
+  save: string;
+  cancel: string;
+  addMember: string;
+  editMember: string;
+  name: string;
+  birthYear: string;
+  phone: string;
+  relationLabel: string;
+  relations: string[];
+  memberNote: string;
+  saved: string;
+  // Asking for help
+  askForHelp: string;
+  helpKinds: Record<string, string>;
+  helpKind: string;
+  helpTitle: string;
+  helpDetail: string;
+  helpDetailHint: string;
+  sendHelp: string;
+  helpRaised: string;
+  householdTasks: string;
+  // Tasks
+  myTasks: string;
+  openNeeds: string;
+  otherTasks: string;
+  noTasks: string;
+  status: (s: string) => string;
+  deadline: (when: string) => string;
+  overdue: string;
+  claim: string;
+  start: string;
+  done: string;
+  claimedBy: (who: string) => string;
+  youHoldIt: string;
+  lostTo: (who: string) => string;
+  progressNote: string;
+  history: string;
+  event: (kind: string) => string;
+  ignored: (reason: string) => string;
+  // Conflicts
+  conflicts: string;
+  noConflicts: string;
+  conflictField: (path: string[]) => string;
+  writtenBy: (who: string, when: string) => string;
+  shownNow: string;
+  keepThis: string;
+  typeNew: string;
+  useNew: string;
+  // Me
+  signedInAs: (who: string) => string;
+  role: (r: string | null) => string;
+  storageUsed: (used: string, persisted: boolean) => string;
+  signOut: string;
+  signOutConfirm: (n: number) => string;
+  signedOutRevoked: string;
+  signedOutRevokedHint: string;
+  signedOutSelf: string;
+  readOnly: string;
 }
 
 const zhTags: Record<string, string> = {
@@ -118,6 +195,85 @@ const zh: Strings = {
   tag: (t) => zhTags[t] ?? t,
   relation: (r) => zhRelations[r] ?? r,
   error: (m) => `出错了：${m}`,
+  tabBuildings: "楼栋",
+  tabTasks: "任务",
+  tabMe: "我的",
+  syncing: "正在同步",
+  lastConfirmed: (w) => `服务器上次确认 ${w}`,
+  conflictsWaiting: (n) => `${n} 处信息有两种写法，请选择`,
+  allTags: "全部",
+  notVisitedIn: (d) => `${d}天未走访`,
+  anyVisit: "不限走访",
+  addHousehold: "新增住户",
+  editHousehold: "修改住户信息",
+  unit: "单元",
+  floor: "楼层",
+  roomNo: "房号",
+  tagsHint: "标签（用逗号分开，如 独居老人）",
+  save: "保存",
+  cancel: "取消",
+  addMember: "新增家庭成员",
+  editMember: "修改",
+  name: "姓名",
+  birthYear: "出生年份",
+  phone: "电话",
+  relationLabel: "与户主关系",
+  relations: ["head", "spouse", "child", "parent", "grandchild", "other"],
+  memberNote: "备注",
+  saved: "已保存",
+  askForHelp: "一键求助",
+  helpKinds: { errand: "代买代办", "home-care": "居家照护", repair: "维修", visit: "探访陪伴", other: "其他" },
+  helpKind: "需要什么帮助",
+  helpTitle: "简单说明",
+  helpDetail: "详细情况（不要写姓名电话）",
+  helpDetailHint: "如：周五前需要降压药",
+  sendHelp: "发出求助",
+  helpRaised: "求助已发到社区任务板",
+  householdTasks: "求助记录",
+  myTasks: "我的任务",
+  openNeeds: "待认领的需求",
+  otherTasks: "其他任务",
+  noTasks: "现在没有任务",
+  status: (st) =>
+    ({ open: "待认领", claimed: "已认领", "in-progress": "进行中", done: "已完成", cancelled: "已取消" })[st] ?? st,
+  deadline: (w) => `截止 ${w}`,
+  overdue: "已超期",
+  claim: "我来认领",
+  start: "开始服务",
+  done: "服务完成",
+  claimedBy: (w) => `由 ${w} 负责`,
+  youHoldIt: "这是您的任务",
+  lostTo: (w) => `${w} 先认领了这个任务，已由对方负责`,
+  progressNote: "说明（可不填）",
+  history: "经过",
+  event: (k) =>
+    ({ created: "发布", claimed: "认领", started: "开始", done: "完成", cancelled: "取消", rated: "评价" })[k] ?? k,
+  ignored: (r) => (r === "claim-lost" ? "（认领晚了，未生效）" : "（未生效）"),
+  conflicts: "待确认的信息",
+  noConflicts: "没有需要确认的信息",
+  conflictField: (path) => {
+    const last = path[path.length - 1] ?? "";
+    const names: Record<string, string> = { phone: "电话", name: "姓名", notes: "备注", note: "备注", room: "房号", unit: "单元", birth_year: "出生年份", relation: "关系" };
+    return names[last] ?? last;
+  },
+  writtenBy: (who, when) => `${who} 写于 ${when}`,
+  shownNow: "现在显示的",
+  keepThis: "用这个",
+  typeNew: "都不对？输入正确的",
+  useNew: "用我输入的",
+  signedInAs: (w) => `当前用户：${w}`,
+  role: (r) =>
+    r === null
+      ? "身份未确认（联网后确认）"
+      : ({ "building-head": "楼栋长", "grid-worker": "网格员", volunteer: "志愿者", "team-leader": "志愿队长", viewer: "只读查看", "street-admin": "街道管理员" } as Record<string, string>)[r] ?? r,
+  storageUsed: (u, p) => `本机已用 ${u}${p ? "，已设为持久保存" : "，浏览器空间不足时可能被清理"}`,
+  signOut: "退出登录",
+  signOutConfirm: (n) =>
+    n > 0 ? `还有 ${n} 条修改没有发到服务器，退出会丢失。确定退出吗？` : "退出后本机的住户资料会被删除。确定退出吗？",
+  signedOutRevoked: "您已被退出登录",
+  signedOutRevokedHint: "社区已停用这台手机的登录。为保护居民信息，本机上的住户资料已删除。请向社区要新的登录链接。",
+  signedOutSelf: "已退出登录，本机上的住户资料已删除。",
+  readOnly: "只读：您可以查看，不能修改",
 };
 
 const en: Strings = {
@@ -163,6 +319,80 @@ const en: Strings = {
   tag: (t) => enTags[t] ?? t,
   relation: (r) => r,
   error: (m) => `Something went wrong: ${m}`,
+  tabBuildings: "Buildings",
+  tabTasks: "Tasks",
+  tabMe: "Me",
+  syncing: "syncing",
+  lastConfirmed: (w) => `relay last confirmed ${w}`,
+  conflictsWaiting: (n) => `${n} field${n === 1 ? " has" : "s have"} two values: choose`,
+  allTags: "All",
+  notVisitedIn: (d) => `not visited in ${d} days`,
+  anyVisit: "any visit",
+  addHousehold: "Add a household",
+  editHousehold: "Edit household",
+  unit: "Unit",
+  floor: "Floor",
+  roomNo: "Room",
+  tagsHint: "Tags (comma separated, e.g. elderly-alone)",
+  save: "Save",
+  cancel: "Cancel",
+  addMember: "Add a member",
+  editMember: "Edit",
+  name: "Name",
+  birthYear: "Year of birth",
+  phone: "Phone",
+  relationLabel: "Relation to the head",
+  relations: ["head", "spouse", "child", "parent", "grandchild", "other"],
+  memberNote: "Note",
+  saved: "Saved",
+  askForHelp: "Ask for help",
+  helpKinds: { errand: "Errand", "home-care": "Home care", repair: "Repair", visit: "Company", other: "Other" },
+  helpKind: "What help",
+  helpTitle: "In a few words",
+  helpDetail: "Details (no names or phone numbers)",
+  helpDetailHint: "e.g. blood pressure pills by Friday",
+  sendHelp: "Send",
+  helpRaised: "Sent to the community's task board",
+  householdTasks: "Help asked",
+  myTasks: "My tasks",
+  openNeeds: "Open needs",
+  otherTasks: "Other tasks",
+  noTasks: "No tasks now",
+  status: (st) =>
+    ({ open: "open", claimed: "claimed", "in-progress": "in progress", done: "done", cancelled: "cancelled" })[st] ?? st,
+  deadline: (w) => `due ${w}`,
+  overdue: "overdue",
+  claim: "I'll take it",
+  start: "Start",
+  done: "Done",
+  claimedBy: (w) => `held by ${w}`,
+  youHoldIt: "This task is yours",
+  lostTo: (w) => `claimed first by ${w}; it is theirs`,
+  progressNote: "Note (optional)",
+  history: "History",
+  event: (k) => k,
+  ignored: (r) => (r === "claim-lost" ? "(claimed later; not counted)" : "(not counted)"),
+  conflicts: "Fields to settle",
+  noConflicts: "Nothing to settle",
+  conflictField: (path) => path.join(" / "),
+  writtenBy: (who, when) => `${who}, ${when}`,
+  shownNow: "shown now",
+  keepThis: "Keep this",
+  typeNew: "Neither? Type the right value",
+  useNew: "Use what I typed",
+  signedInAs: (w) => `Signed in as ${w}`,
+  role: (r) => (r === null ? "role not yet confirmed (confirmed when online)" : r),
+  storageUsed: (u, p) => `${u} used on this phone${p ? ", kept persistently" : "; the browser may clear it when short of space"}`,
+  signOut: "Sign out",
+  signOutConfirm: (n) =>
+    n > 0
+      ? `${n} change${n === 1 ? " is" : "s are"} not on the relay yet and will be lost. Sign out anyway?`
+      : "Signing out deletes the residents' data on this phone. Sign out?",
+  signedOutRevoked: "You were signed out",
+  signedOutRevokedHint:
+    "The office stopped this phone's sign-in. To protect residents, their data on this phone was deleted. Ask the office for a new link.",
+  signedOutSelf: "Signed out; the residents' data on this phone was deleted.",
+  readOnly: "Read only: you can look but not change",
 };
 
 export const tables: Record<Lang, Strings> = { "zh-CN": zh, en };

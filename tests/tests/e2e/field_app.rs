@@ -4,16 +4,21 @@
 //!
 //! Needs `node`, `/usr/bin/chromium` (or `LINLI_CHROMIUM`) and `npm ci` in
 //! `web/`; `.ci/run` installs them. A missing one fails the test, it never
-//! skips. Screenshots go to `<target>/screenshots/`.
+//! skips. Screenshots go to `<target>/screenshots/<test>/` (or
+//! `$LINLI_SCREENSHOTS/<test>/`); CI keeps them with its output.
+//!
+//! Every step runs with the token of the person who does it: a building
+//! head's, a volunteer's, a viewer's; the admin token only sets the street up.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
 use super::cli::ok;
-use super::relay_process::RelayProcess;
+use super::relay_process::{RelayProcess, admin};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -49,13 +54,17 @@ fn require_browser_tools() -> PathBuf {
 }
 
 /// A street set up by its admin with the `linli` CLI: the sample building
-/// imported, the relay told which document is the directory.
+/// imported, a second building with one household, this month's task board
+/// for the community, and the relay told which document is the directory.
 struct Street {
     relay: RelayProcess,
-    _data: TempDir,
+    data: TempDir,
     admin: TempDir,
     directory: String,
     building: String,
+    other_building: String,
+    community: String,
+    team: String,
 }
 
 impl Street {
@@ -80,59 +89,173 @@ impl Street {
         let directory = ok(a, &["street", "init", "东湖街道"]).trim().to_owned();
         let residents = repo().join("tests/fixtures/residents.csv");
         ok(a, &["import", residents.to_str().unwrap()]);
+        ok(
+            a,
+            &[
+                "street",
+                "add-building",
+                "--community",
+                "东湖社区",
+                "--compound",
+                "东湖1区",
+                "--name",
+                "2栋",
+            ],
+        );
+        ok(
+            a,
+            &["household", "add", "--building", "2栋", "--room", "101"],
+        );
+        ok(
+            a,
+            &[
+                "street",
+                "add-board",
+                "--community",
+                "东湖社区",
+                "--period",
+                "2026-11",
+            ],
+        );
+        ok(a, &["street", "add-team", "--name", "便民服务队"]);
         ok(a, &["sync", "--timeout", "60"]);
         relay.restart_with(&["--directory", &directory]);
         let street: Value = serde_json::from_str(&ok(a, &["street", "show", "--json"])).unwrap();
-        let building = street["directory"]["buildings"]
+        let buildings = street["directory"]["buildings"]
             .as_object()
-            .and_then(|b| b.keys().next().cloned())
-            .expect("one imported building");
+            .expect("buildings");
+        let id_of = |name: &str| {
+            buildings
+                .iter()
+                .find(|(_, b)| b["name"] == name)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| panic!("no building {name}: {street}"))
+        };
+        let doc_of = |name: &str| {
+            buildings
+                .values()
+                .find(|b| b["name"] == name)
+                .and_then(|b| b["doc"].as_str())
+                .map(str::to_owned)
+                .unwrap_or_else(|| panic!("no document for {name}: {street}"))
+        };
+        let community = street["directory"]["communities"]
+            .as_object()
+            .and_then(|c| c.keys().next().cloned())
+            .expect("one community");
+        let team = street["directory"]["teams"]
+            .as_object()
+            .and_then(|t| t.keys().next().cloned())
+            .expect("one team");
+        let (building, other_building) = (id_of("1栋"), doc_of("2栋"));
         Street {
             relay,
-            _data: data,
+            data,
             admin,
             directory,
             building,
+            other_building,
+            community,
+            team,
         }
     }
 
     fn http_url(&self) -> String {
         format!("http://{}/", self.relay.addr())
     }
+
+    /// A building head's token for the imported building.
+    fn head_token(&self) -> String {
+        let scope = format!("building:{}", self.building);
+        self.relay
+            .create_token("building-head", &scope, "head-wang")
+    }
+
+    fn volunteer_token(&self, name: &str) -> String {
+        let scope = format!("team:{},community:{}", self.team, self.community);
+        self.relay.create_token("volunteer", &scope, name)
+    }
+
+    /// Runs `web/tests/<script>` with `env`, answering each `@@step NAME`
+    /// it prints by calling `step(NAME)` and then telling it "done".
+    /// Panics with the script's output when it fails.
+    fn run_script(
+        &mut self,
+        script: &str,
+        env: &[(&str, &str)],
+        mut step: impl FnMut(&mut Street, &str),
+    ) {
+        let chromium = require_browser_tools();
+        // One browser at a time: several Chromiums on a small machine make
+        // every one of them slow enough to look broken.
+        let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+        let name = script.trim_end_matches(".mjs");
+        let mut command = Command::new("node");
+        command
+            .arg(repo().join("web/tests").join(script))
+            .current_dir(repo().join("web"))
+            .env("LINLI_CHROMIUM", &chromium)
+            .env("LINLI_APP_URL", self.http_url())
+            .env("LINLI_DIRECTORY", &self.directory)
+            .env("LINLI_SCREENSHOTS", screenshots(name))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("run node");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut stderr = child.stderr.take().expect("stderr");
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            text
+        });
+        let mut log = String::new();
+        for line in stdout.lines() {
+            let Ok(line) = line else { break };
+            log.push_str(&line);
+            log.push('\n');
+            if let Some(name) = line.strip_prefix("@@step ") {
+                step(self, name.trim());
+                let _ = writeln!(stdin, "done");
+            }
+        }
+        drop(stdin);
+        let status = child.wait().expect("node exits");
+        log.push_str(&errors.join().unwrap_or_default());
+        assert!(status.success(), "{script} failed:\n{log}");
+    }
+}
+
+static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn no_steps(_: &mut Street, name: &str) {
+    panic!("unexpected step {name}");
 }
 
 #[test]
-fn building_head_logs_a_visit_offline_and_it_survives_a_reload() {
-    let chromium = require_browser_tools();
-    let street = Street::new();
-    let scope = format!("building:{}", street.building);
-    let token = street
-        .relay
-        .create_token("building-head", &scope, "head-wang");
+fn building_head_logs_a_visit_and_edits_a_resident_offline_and_both_survive_a_reload() {
+    let mut street = Street::new();
+    let token = street.head_token();
     let household = "c01-b001-h0001";
     let note = "血压正常，已提醒按时吃药";
-
-    let out = Command::new("node")
-        .arg(repo().join("web/tests/building-head.mjs"))
-        .current_dir(repo().join("web"))
-        .env("LINLI_CHROMIUM", &chromium)
-        .env("LINLI_APP_URL", street.http_url())
-        .env("LINLI_TOKEN", &token)
-        .env("LINLI_DIRECTORY", &street.directory)
-        .env("LINLI_AS", "head-wang")
-        .env("LINLI_HOUSEHOLD", household)
-        .env("LINLI_NOTE", note)
-        .env("LINLI_SCREENSHOTS", screenshots("building-head"))
-        .output()
-        .expect("run node");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let phone = "135-0000-1234";
+    street.run_script(
+        "building-head.mjs",
+        &[
+            ("LINLI_TOKEN", &token),
+            ("LINLI_AS", "head-wang"),
+            ("LINLI_HOUSEHOLD", household),
+            ("LINLI_NOTE", note),
+            ("LINLI_PHONE", phone),
+        ],
+        no_steps,
     );
-    assert!(out.status.success(), "the browser script failed:\n{log}");
 
-    // Another device (the office's) sees her visit after syncing.
+    // Another device (the office's) sees both edits after syncing.
     let a = street.admin.path();
     ok(a, &["sync", "--timeout", "60"]);
     let shown: Value =
@@ -142,4 +265,96 @@ fn building_head_logs_a_visit_offline_and_it_survives_a_reload() {
     let visit = visits.values().next().unwrap();
     assert_eq!(visit["by"], "head-wang");
     assert_eq!(visit["note"], note);
+    let members = shown["household"]["members"].as_object().expect("members");
+    assert!(
+        members.values().any(|m| m["phone"] == phone),
+        "the edited phone reached the office: {shown}"
+    );
+}
+
+#[test]
+fn help_asked_by_a_building_head_reaches_volunteers_and_two_offline_claims_settle_on_one() {
+    let mut street = Street::new();
+    let head = street.head_token();
+    let li = street.volunteer_token("li-phone");
+    let zhou = street.volunteer_token("zhou-phone");
+    street.run_script(
+        "volunteers.mjs",
+        &[
+            ("LINLI_HEAD_TOKEN", &head),
+            ("LINLI_V1_TOKEN", &li),
+            ("LINLI_V2_TOKEN", &zhou),
+        ],
+        no_steps,
+    );
+    // The office's CLI agrees on who holds it.
+    let a = street.admin.path();
+    ok(a, &["sync", "--timeout", "60"]);
+    let tasks: Value = serde_json::from_str(&ok(a, &["task", "list", "--json"])).unwrap();
+    let text = tasks.to_string();
+    assert!(text.contains("代买降压药"), "{text}");
+    assert!(
+        text.contains("v00001"),
+        "the earlier claim holds it: {text}"
+    );
+}
+
+#[test]
+fn a_viewer_sees_no_edit_controls_and_a_building_head_holds_only_her_building() {
+    let mut street = Street::new();
+    let head = street.head_token();
+    let scope = format!("community:{}", street.community);
+    let viewer = street.relay.create_token("viewer", &scope, "office-viewer");
+    let other = street.other_building.clone();
+    street.run_script(
+        "access.mjs",
+        &[
+            ("LINLI_HEAD_TOKEN", &head),
+            ("LINLI_VIEWER_TOKEN", &viewer),
+            ("LINLI_OTHER_BUILDING", &other),
+        ],
+        no_steps,
+    );
+}
+
+#[test]
+fn revoking_a_signed_in_phone_signs_it_out_and_deletes_the_residents_data() {
+    let mut street = Street::new();
+    let head = street.head_token();
+    street.run_script(
+        "revoke.mjs",
+        &[("LINLI_HEAD_TOKEN", &head)],
+        |street, step| {
+            assert_eq!(step, "revoke");
+            admin(street.data.path(), &["token", "revoke", "head-wang"]);
+        },
+    );
+}
+
+#[test]
+fn edits_held_by_the_app_reach_a_relay_that_was_killed_and_restarted() {
+    let mut street = Street::new();
+    let head = street.head_token();
+    let household = "c01-b001-h0002";
+    street.run_script(
+        "relay-killed.mjs",
+        &[("LINLI_HEAD_TOKEN", &head), ("LINLI_HOUSEHOLD", household)],
+        |street, step| match step {
+            "kill" => street.relay.kill9(),
+            "restart" => street.relay.restart(),
+            other => panic!("unexpected step {other}"),
+        },
+    );
+    let a = street.admin.path();
+    ok(a, &["sync", "--timeout", "60"]);
+    let shown: Value =
+        serde_json::from_str(&ok(a, &["household", "show", household, "--json"])).unwrap();
+    let notes: Vec<&str> = shown["household"]["visits"]
+        .as_object()
+        .expect("visits")
+        .values()
+        .filter_map(|v| v["note"].as_str())
+        .collect();
+    assert!(notes.contains(&"停电前记录"), "{shown}");
+    assert!(notes.contains(&"重启后记录"), "{shown}");
 }

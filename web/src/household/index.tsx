@@ -1,11 +1,23 @@
-// A household's page: members (tap a phone number to call), tags, notes,
-// the visit log, and the way to log a visit.
+// A household's page: logging a visit and asking for help first (the two
+// things done at the door), then members (tap a phone number to call),
+// tags, notes, the visit log and the help asked for this household.
 
+import type { Screen } from "../app";
 import type { Strings } from "../strings";
 import * as bridge from "../bridge";
 import { useWorker } from "../use-worker";
 
-export function Household({ t, id, logVisit }: { t: Strings; id: string; logVisit: () => void }) {
+export function Household({
+  t,
+  id,
+  canEdit,
+  go,
+}: {
+  t: Strings;
+  id: string;
+  canEdit: boolean;
+  go: (s: Screen) => void;
+}) {
   const page = useWorker(() => bridge.household(id), [id]);
   if (page === undefined) return <p class="hint">{t.loading}</p>;
   if (page === null) return <p class="hint">{t.noHouseholds}</p>;
@@ -14,9 +26,16 @@ export function Household({ t, id, logVisit }: { t: Strings; id: string; logVisi
       <h1>
         {page.building} {t.room(page.unit, page.floor, page.room)}
       </h1>
-      <button class="primary" onClick={logVisit} data-testid="log-visit">
-        {t.logVisit}
-      </button>
+      {canEdit && (
+        <div class="actions">
+          <button class="primary" onClick={() => go({ kind: "visit", id })} data-testid="log-visit">
+            {t.logVisit}
+          </button>
+          <button class="help" onClick={() => go({ kind: "help", household: id })} data-testid="ask-for-help">
+            {t.askForHelp}
+          </button>
+        </div>
+      )}
       {page.tags.length > 0 && (
         <section>
           <h2>{t.tags}</h2>
@@ -29,9 +48,9 @@ export function Household({ t, id, logVisit }: { t: Strings; id: string; logVisi
       )}
       <section>
         <h2>{t.members}</h2>
-        <ul class="rows">
+        <ul class="rows" data-testid="members">
           {page.members.map((m) => (
-            <li key={m.id}>
+            <li key={m.id} data-member={m.id}>
               <div>
                 <span class="big">{m.name}</span>{" "}
                 <span class="sub">
@@ -44,19 +63,63 @@ export function Household({ t, id, logVisit }: { t: Strings; id: string; logVisi
                 ))}
                 {m.note && <div class="sub">{m.note}</div>}
               </div>
-              {m.phone && (
-                <a class="call" href={`tel:${m.phone.replace(/[^0-9+]/g, "")}`}>
-                  {t.call} {m.phone}
-                </a>
-              )}
+              <div class="row-actions">
+                {m.phone && (
+                  <a class="call" href={`tel:${m.phone.replace(/[^0-9+]/g, "")}`}>
+                    {t.call} {m.phone}
+                  </a>
+                )}
+                {canEdit && (
+                  <button
+                    class="small"
+                    onClick={() => go({ kind: "member-form", household: id, member: m })}
+                    data-testid="edit-member"
+                  >
+                    {t.editMember}
+                  </button>
+                )}
+              </div>
             </li>
           ))}
         </ul>
+        {canEdit && (
+          <button
+            class="secondary"
+            onClick={() => go({ kind: "member-form", household: id, member: null })}
+            data-testid="add-member"
+          >
+            + {t.addMember}
+          </button>
+        )}
       </section>
       {page.notes && (
         <section>
           <h2>{t.notes}</h2>
           <p>{page.notes}</p>
+        </section>
+      )}
+      {canEdit && (
+        <button
+          class="secondary"
+          onClick={() => go({ kind: "household-form", building: page.building_id, id })}
+          data-testid="edit-household"
+        >
+          {t.editHousehold}
+        </button>
+      )}
+      {page.tasks.length > 0 && (
+        <section>
+          <h2>{t.householdTasks}</h2>
+          <ul class="rows">
+            {page.tasks.map((task) => (
+              <li key={task.id}>
+                <button class="link" onClick={() => go({ kind: "task", id: task.id })}>
+                  {task.title} · {t.status(task.status)}
+                  {task.assignee ? ` · ${t.claimedBy(task.assignee)}` : ""}
+                </button>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       <section>

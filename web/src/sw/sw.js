@@ -31,7 +31,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || url.pathname.startsWith("/sync")) return;
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/sync") || url.pathname.startsWith("/api/")) return;
   // The app is one page: every navigation gets the cached shell.
   const key = request.mode === "navigate" ? "/" : url.pathname;
   event.respondWith(

@@ -6,7 +6,7 @@
 
 import init, { WebDevice, newDeviceKey } from "../wasm/linli_web_client.js";
 import wasmUrl from "../wasm/linli_web_client_bg.wasm?url";
-import type { Reply, Request, Session } from "../api";
+import type { Me, Reply, Request, Session } from "../api";
 import * as store from "./store";
 
 interface Effects {
@@ -17,12 +17,18 @@ interface Effects {
   problems: string[];
 }
 
+/** The relay's close code for a revoked token (see the relay's close codes). */
+const CLOSE_REVOKED = 4403;
+
 /** Documents with more stored chunks than this are compacted at start. */
 const COMPACT_AFTER = 32;
 
 let db: IDBDatabase | null = null;
 let device: WebDevice | null = null;
 let session: Session | null = null;
+let me: Me | null = null;
+let lastConfirmed: number | null = null;
+let signedOut: string | null = null;
 let socket: WebSocket | null = null;
 let online = true;
 let retry = 1000;
@@ -42,6 +48,10 @@ function post(reply: Reply): void {
 
 async function apply(effects: Effects): Promise<void> {
   if (db) await store.write(db, effects.store, effects.confirmed);
+  if (db && effects.confirmed.length > 0) {
+    lastConfirmed = Date.now();
+    await store.setMeta(db, "lastConfirmed", lastConfirmed);
+  }
   for (const frame of effects.frames) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame);
   }
@@ -53,6 +63,9 @@ async function start(): Promise<void> {
   await init({ module_or_path: wasmUrl });
   db = await store.open();
   session = (await store.getMeta<Session>(db, "session")) ?? null;
+  me = (await store.getMeta<Me>(db, "me")) ?? null;
+  lastConfirmed = (await store.getMeta<number>(db, "lastConfirmed")) ?? null;
+  signedOut = (await store.getMeta<string>(db, "signedOut")) ?? null;
   if (session) await openDevice(session);
 }
 
@@ -80,6 +93,29 @@ async function openDevice(s: Session): Promise<void> {
   connect();
 }
 
+/** Asks the relay what this phone's token is: its role for the screens,
+ * and, after a refused connection, whether it was revoked. A browser
+ * cannot read why a websocket upgrade was refused, so this is how. */
+async function checkToken(): Promise<void> {
+  const s = session;
+  if (!s || !db) return;
+  let answer: Response;
+  try {
+    answer = await fetch("/api/me", { headers: { Authorization: `Bearer ${s.token}` } });
+  } catch {
+    return; // offline: the relay will be asked again on the next connection
+  }
+  if (session !== s) return;
+  if (answer.ok) {
+    me = (await answer.json()) as Me;
+    await store.setMeta(db, "me", me);
+    post({ kind: "changed" });
+    return;
+  }
+  const body = (await answer.json().catch(() => ({}))) as { error?: string };
+  if (answer.status === 401 && body.error === "revoked") await serial(() => wipe("revoked"));
+}
+
 function connect(): void {
   if (!device || !session || !online || socket) return;
   if (retryTimer) {
@@ -92,9 +128,12 @@ function connect(): void {
   );
   ws.binaryType = "arraybuffer";
   socket = ws;
+  let opened = false;
   ws.onopen = () => {
+    opened = true;
     retry = 1000;
     if (device) ws.send(device.join());
+    void checkToken();
   };
   ws.onmessage = (event) => {
     if (!(event.data instanceof ArrayBuffer)) return;
@@ -109,13 +148,18 @@ function connect(): void {
       }
     });
   };
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
+    if (event.code === CLOSE_REVOKED) {
+      void serial(() => wipe("revoked"));
+      return;
+    }
     void serial(() => {
       device?.disconnected();
       post({ kind: "changed" });
     });
+    if (!opened) void checkToken();
     if (online) {
       retryTimer = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
@@ -133,34 +177,112 @@ function disconnect(): void {
   });
 }
 
+/** Forgets the session and deletes every document on this phone: residents'
+ * data must not stay on a phone whose token was revoked (it may be lost),
+ * nor on one its person signed out of. */
+async function wipe(reason: string): Promise<void> {
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  const ws = socket;
+  socket = null;
+  ws?.close();
+  device?.free();
+  device = null;
+  session = null;
+  me = null;
+  lastConfirmed = null;
+  signedOut = reason;
+  if (db) {
+    await store.clearAll(db);
+    await store.setMeta(db, "signedOut", reason);
+  }
+  post({ kind: "changed" });
+}
+
+function need(): WebDevice {
+  if (!device) throw new Error("not signed in");
+  return device;
+}
+
+async function edit(result: { id: string; effects: Effects }): Promise<string> {
+  await apply(result.effects);
+  return result.id;
+}
+
 async function handle(req: Request): Promise<unknown> {
+  const now = Date.now();
   switch (req.method) {
     case "signIn": {
       const [s] = req.args;
       if (!db) throw new Error("storage is not open");
+      if (session && (session.token !== s.token || session.directory !== s.directory)) {
+        // Another person's link on this phone: the first one's data goes.
+        await wipe("signed-out");
+      }
       await store.setMeta(db, "session", s);
+      await store.setMeta(db, "signedOut", null);
       session = s;
+      signedOut = null;
       disconnect();
       await openDevice(s);
+      void checkToken();
       return null;
     }
+    case "signOut":
+      await wipe("signed-out");
+      return null;
     case "status": {
-      if (!device) {
-        return { pending: 0, oldest_ms: null, connected: false, has_directory: false, signed_in: !!session };
-      }
-      return { ...JSON.parse(device.status()), signed_in: true };
+      const base = device
+        ? JSON.parse(device.status())
+        : { pending: 0, oldest_ms: null, connected: false, has_directory: false, conflicts: 0 };
+      return {
+        ...base,
+        signed_in: !!session,
+        person: session?.person ?? null,
+        last_confirmed_ms: lastConfirmed,
+        role: me?.role ?? null,
+        signed_out: signedOut,
+      };
     }
     case "buildings":
       return device ? JSON.parse(device.buildings()) : [];
     case "households":
-      return device ? JSON.parse(device.households(req.args[0], req.args[1])) : [];
+      return device ? JSON.parse(device.households(req.args[0], JSON.stringify(req.args[1]), now)) : [];
     case "household":
       return device ? JSON.parse(device.household(req.args[0])) : null;
-    case "logVisit": {
-      if (!device) throw new Error("not signed in");
-      await apply(device.logVisit(req.args[0], req.args[1], Date.now()) as Effects);
+    case "logVisit":
+      await apply(need().logVisit(req.args[0], req.args[1], now) as Effects);
       return null;
-    }
+    case "saveHousehold":
+      return edit(
+        need().saveHousehold(req.args[0], req.args[1], JSON.stringify(req.args[2]), now) as {
+          id: string;
+          effects: Effects;
+        },
+      );
+    case "saveMember":
+      return edit(
+        need().saveMember(req.args[0], req.args[1], JSON.stringify(req.args[2]), now) as {
+          id: string;
+          effects: Effects;
+        },
+      );
+    case "askForHelp":
+      return edit(
+        need().askForHelp(req.args[0], JSON.stringify(req.args[1]), now) as { id: string; effects: Effects },
+      );
+    case "tasks":
+      return device ? JSON.parse(device.tasks(now)) : [];
+    case "task":
+      return device ? JSON.parse(device.task(req.args[0], now)) : null;
+    case "progress":
+      await apply(need().progress(req.args[0], req.args[1], req.args[2], now) as Effects);
+      return null;
+    case "conflicts":
+      return device ? JSON.parse(device.conflicts()) : [];
+    case "resolve":
+      await apply(need().resolve(req.args[0], req.args[1], req.args[2], req.args[3], now) as Effects);
+      return null;
     case "setOnline": {
       online = req.args[0];
       if (online) connect();

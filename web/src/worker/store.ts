@@ -78,3 +78,12 @@ export async function compact(db: IDBDatabase, doc: string, snapshot: Uint8Array
   store.add({ doc, chunk: snapshot });
   return done(tx);
 }
+
+/** Deletes everything this phone holds: documents, confirmations and the
+ * session. What a revoked or signed-out phone must do; one transaction, so
+ * a crash leaves either all or nothing. */
+export async function clearAll(db: IDBDatabase): Promise<void> {
+  const tx = db.transaction(["chunks", "confirmed", "meta"], "readwrite");
+  for (const name of ["chunks", "confirmed", "meta"]) tx.objectStore(name).clear();
+  return done(tx);
+}

@@ -1,0 +1,24 @@
+// A phone can be lost. When the office revokes its token, the signed-in
+// app says so plainly and deletes the residents' data it holds (IndexedDB
+// checked), within seconds.
+//
+// Environment (besides lib.mjs's): LINLI_HEAD_TOKEN (person "head-wang").
+
+import { PATIENCE, env, ask, run } from "./lib.mjs";
+
+await run("revocation in the browser", ["head"], async (at, head) => {
+  at("signed in, her building on the phone");
+  await head.signIn(env("LINLI_HEAD_TOKEN"), "head-wang");
+  await head.page.getByRole("button", { name: /1栋/ }).waitFor({ timeout: PATIENCE });
+  await head.waitStatus("全部已保存到服务器");
+  if ((await head.storedDocs()).length < 2) throw new Error("her documents are not stored");
+
+  at("the office revokes her token");
+  await ask("revoke");
+
+  at("the app says she was signed out and holds nothing");
+  await head.page.locator('[data-testid=signed-out][data-reason=revoked]').waitFor({ timeout: PATIENCE });
+  const left = await head.storedDocs();
+  if (left.length) throw new Error(`documents left on the phone: ${left}`);
+  await head.shot("01-signed-out");
+});
