@@ -129,6 +129,7 @@ export interface TaskLine {
   title: string;
   status: TaskStatus;
   assignee: string | null;
+  assignee_name: string | null;
   deadline: number | null;
   created_at: number;
   building: string;

@@ -54,9 +54,9 @@ await run("help and an offline claim race", ["head", "v1", "v2"], async (at, hea
   await v1.waitStatus("全部已保存到服务器");
 
   at("both phones show one holder; the loser is told");
-  await v1.page.getByTestId("assignee").filter({ hasText: "v00001" }).waitFor({ timeout: PATIENCE });
+  await v1.page.locator("[data-testid=assignee][data-volunteer=v00001]").waitFor({ timeout: PATIENCE });
   await v1.page.getByText("这是您的任务").waitFor({ timeout: PATIENCE });
-  await v2.page.getByTestId("assignee").filter({ hasText: "v00001" }).waitFor({ timeout: PATIENCE });
+  await v2.page.locator("[data-testid=assignee][data-volunteer=v00001]").waitFor({ timeout: PATIENCE });
   await v2.page.getByTestId("lost").filter({ hasText: "v00001 先认领了" }).waitFor({ timeout: PATIENCE });
   if (await v2.page.getByTestId("step-start").count()) throw new Error("the loser can still start the task");
   await v1.shot("03-winner");

@@ -273,7 +273,8 @@ fn json(value: &impl serde::Serialize) -> Result<String, JsValue> {
 fn with_id(id: String, effects: Effects) -> Result<Object, JsValue> {
     let out = Object::new();
     Reflect::set(&out, &"id".into(), &id.into())?;
-    Reflect::set(&out, &"effects".into(), &to_js(effects)?)?;
+    let effects: JsValue = to_js(effects)?.into();
+    Reflect::set(&out, &"effects".into(), &effects)?;
     Ok(out)
 }
 

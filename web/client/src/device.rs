@@ -19,6 +19,7 @@ use linli_records::building;
 use linli_records::directory::Directory;
 use linli_records::ids::{HouseholdId, PersonId};
 use linli_records::task_board::TaskBoard;
+use linli_records::team::Team;
 
 use crate::effects::Effects;
 
@@ -364,6 +365,22 @@ impl Device {
         self.docs
             .keys()
             .filter_map(|doc| Some((*doc, self.building(doc)?)))
+    }
+
+    /// A volunteer's name, from a team document on this phone (volunteers
+    /// and team leaders hold their team's; building heads hold none, and
+    /// see the volunteer's id).
+    pub fn volunteer_name(&self, id: &str) -> Option<String> {
+        self.docs.values().find_map(|sync| {
+            if sync.is_empty() {
+                return None;
+            }
+            let team = Team::load(sync.doc()).ok()?;
+            team.volunteers
+                .iter()
+                .find(|(v, _)| v.as_str() == id)
+                .map(|(_, v)| v.name.clone())
+        })
     }
 
     /// The automerge document `doc`, when it is on this phone.

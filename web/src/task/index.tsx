@@ -29,7 +29,12 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
       </p>
       <p data-testid="task-state">
         <span class={`state ${page.status}`}>{t.status(page.status)}</span>
-        {page.assignee && <span data-testid="assignee"> · {t.claimedBy(page.assignee)}</span>}
+        {page.assignee && (
+          <span data-testid="assignee" data-volunteer={page.assignee}>
+            {" · "}
+            {t.claimedBy(page.assignee_name ?? page.assignee)}
+          </span>
+        )}
         {page.deadline !== null && ` · ${t.deadline(t.date(page.deadline))}`}
         {page.overdue && <span class="overdue"> {t.overdue}</span>}
       </p>

@@ -53,7 +53,7 @@ function Group({
               </span>
               <span class="sub">
                 <span class={`state ${x.status}`}>{t.status(x.status)}</span>
-                {x.assignee && ` · ${t.claimedBy(x.assignee)}`}
+                {x.assignee && ` · ${t.claimedBy(x.assignee_name ?? x.assignee)}`}
                 {x.deadline !== null && ` · ${t.deadline(t.date(x.deadline))}`}
                 {x.overdue && <span class="overdue"> {t.overdue}</span>}
               </span>

@@ -16,6 +16,8 @@ pub struct TaskLine {
     pub title: String,
     pub status: TaskStatus,
     pub assignee: Option<String>,
+    /// The holder's name, when a team document on this phone has it.
+    pub assignee_name: Option<String>,
     pub deadline: Option<i64>,
     pub created_at: i64,
     /// The building's name, when the directory knows it.
@@ -23,7 +25,8 @@ pub struct TaskLine {
     pub community: String,
     /// Whether this phone's person holds the task.
     pub mine: bool,
-    /// This person claimed it, but an earlier claim won: who holds it.
+    /// This person claimed it, but an earlier claim won: who holds it
+    /// (by name when known, else by id).
     pub lost_to: Option<String>,
     /// Past its deadline and not closed.
     pub overdue: bool,
@@ -125,8 +128,14 @@ fn line(device: &Device, id: &str, t: &Task, state: &TaskState, now_ms: i64) -> 
             Some((entry.name.clone(), community))
         })
         .unwrap_or_default();
+    let assignee = state.assignee.as_ref().map(|a| a.as_str().to_owned());
+    let assignee_name = assignee.as_deref().and_then(|a| device.volunteer_name(a));
     let lost_to = me.as_ref().and_then(|me| match state.claim_outcome(me) {
-        ClaimOutcome::Lost { assignee } => Some(assignee.as_str().to_owned()),
+        ClaimOutcome::Lost { assignee } => Some(
+            device
+                .volunteer_name(assignee.as_str())
+                .unwrap_or_else(|| assignee.as_str().to_owned()),
+        ),
         _ => None,
     });
     TaskLine {
@@ -134,7 +143,8 @@ fn line(device: &Device, id: &str, t: &Task, state: &TaskState, now_ms: i64) -> 
         kind: t.kind.clone(),
         title: t.title.clone(),
         status: state.status,
-        assignee: state.assignee.as_ref().map(|a| a.as_str().to_owned()),
+        assignee,
+        assignee_name,
         deadline: t.deadline,
         created_at: t.created_at,
         building,
