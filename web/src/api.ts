@@ -152,7 +152,16 @@ export interface TaskPage extends TaskLine {
   household: string | null;
   created_by: string;
   events: EventLine[];
-  can: ("claim" | "start" | "done")[];
+  can: ("claim" | "start" | "done" | "hours")[];
+  hours: HoursLine[];
+}
+
+export interface HoursLine {
+  id: string;
+  volunteer: string;
+  minutes: number;
+  start: number;
+  note: string;
 }
 
 export interface ValueLine {
@@ -184,6 +193,7 @@ export type Request =
   | { method: "tasks"; args: [] }
   | { method: "task"; args: [string] }
   | { method: "progress"; args: [string, string, string] }
+  | { method: "logHours"; args: [string, number, string] }
   | { method: "conflicts"; args: [] }
   | { method: "resolve"; args: [string, string[], string, string] }
   | { method: "setOnline"; args: [boolean] };

@@ -71,6 +71,8 @@ export const tasks = () => call<TaskLine[]>({ method: "tasks", args: [] });
 export const task = (id: string) => call<TaskPage | null>({ method: "task", args: [id] });
 export const progress = (id: string, step: string, note: string) =>
   change<null>({ method: "progress", args: [id, step, note] });
+export const logHours = (task: string, minutes: number, note: string) =>
+  change<string>({ method: "logHours", args: [task, minutes, note] });
 export const conflicts = () => call<ConflictLine[]>({ method: "conflicts", args: [] });
 export const resolve = (doc: string, path: string[], keep: string, value: string) =>
   change<null>({ method: "resolve", args: [doc, path, keep, value] });

@@ -95,6 +95,9 @@ export interface Strings {
   youHoldIt: string;
   lostTo: (who: string) => string;
   progressNote: string;
+  logHours: string;
+  minutes: (n: number) => string;
+  hoursLogged: string;
   history: string;
   event: (kind: string) => string;
   ignored: (reason: string) => string;
@@ -245,6 +248,9 @@ const zh: Strings = {
   youHoldIt: "这是您的任务",
   lostTo: (w) => `${w} 先认领了这个任务，已由对方负责`,
   progressNote: "说明（可不填）",
+  logHours: "记录服务时长",
+  minutes: (n) => (n % 60 === 0 ? `${n / 60} 小时` : n > 60 ? `${Math.floor(n / 60)} 小时 ${n % 60} 分钟` : `${n} 分钟`),
+  hoursLogged: "服务时长",
   history: "经过",
   event: (k) =>
     ({ created: "发布", claimed: "认领", started: "开始", done: "完成", cancelled: "取消", rated: "评价" })[k] ?? k,
@@ -369,6 +375,9 @@ const en: Strings = {
   youHoldIt: "This task is yours",
   lostTo: (w) => `claimed first by ${w}; it is theirs`,
   progressNote: "Note (optional)",
+  logHours: "Log hours",
+  minutes: (n) => (n < 60 ? `${n} min` : `${Math.floor(n / 60)} h${n % 60 ? ` ${n % 60} min` : ""}`),
+  hoursLogged: "Service hours",
   history: "History",
   event: (k) => k,
   ignored: (r) => (r === "claim-lost" ? "(claimed later; not counted)" : "(not counted)"),

@@ -54,7 +54,6 @@ export async function phone(browser, who) {
   const page = await context.newPage();
   page.on("console", (m) => console.log(`[${who} ${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => console.log(`[${who} error] ${e.message}`));
-  page.on("dialog", (d) => void d.accept());
   return {
     who,
     context,

@@ -13,6 +13,29 @@ await run("revocation in the browser", ["head"], async (at, head) => {
   await head.waitStatus("全部已保存到服务器");
   if ((await head.storedDocs()).length < 2) throw new Error("her documents are not stored");
 
+  at("signing out with an unsent change asks first, and saying no keeps everything");
+  await head.cached();
+  await head.offline(true);
+  await head.page.getByRole("button", { name: /1栋/ }).click();
+  await head.page.locator('[data-household="c01-b001-h0001"]').click({ timeout: PATIENCE });
+  await head.page.getByTestId("log-visit").click();
+  await head.page.getByTestId("save-visit").click();
+  await head.waitStatus("1 条修改仅在本机");
+  await head.tab("me");
+  await head.shot("01-me");
+  const asked = new Promise((resolve) =>
+    head.page.once("dialog", async (d) => {
+      await d.dismiss();
+      resolve(d.message());
+    }),
+  );
+  await head.page.getByTestId("sign-out").click();
+  const message = await asked;
+  if (!message.includes("1 条修改没有发到服务器")) throw new Error(`sign-out asked: ${message}`);
+  await head.waitStatus("1 条修改仅在本机");
+  await head.offline(false);
+  await head.waitStatus("全部已保存到服务器");
+
   at("the office revokes her token");
   await ask("revoke");
 
@@ -20,5 +43,5 @@ await run("revocation in the browser", ["head"], async (at, head) => {
   await head.page.locator('[data-testid=signed-out][data-reason=revoked]').waitFor({ timeout: PATIENCE });
   const left = await head.storedDocs();
   if (left.length) throw new Error(`documents left on the phone: ${left}`);
-  await head.shot("01-signed-out");
+  await head.shot("02-signed-out");
 });

@@ -66,6 +66,10 @@ await run("help and an offline claim race", ["head", "v1", "v2"], async (at, hea
   await v1.page.getByTestId("step-start").click();
   await v1.page.getByTestId("step-done").click({ timeout: PATIENCE });
   await v1.page.locator(".state.done").waitFor({ timeout: PATIENCE });
+
+  at("the winner logs her hours with her own token");
+  await v1.page.locator("[data-minutes='90']").click({ timeout: PATIENCE });
+  await v1.page.getByTestId("hours").getByText("1 小时 30 分钟").waitFor({ timeout: PATIENCE });
   await v1.waitStatus("全部已保存到服务器");
   await v1.shot("04-done");
 

@@ -229,6 +229,22 @@ impl WebDevice {
         )
     }
 
+    /// Logs `minutes` of service on `task`, ending now. Returns `{id, effects}`.
+    #[wasm_bindgen(js_name = logHours)]
+    pub fn log_hours(
+        &mut self,
+        task: &str,
+        minutes: u32,
+        note: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let (id, effects) = self
+            .device
+            .log_hours(task, minutes, note, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
     /// Settles a conflict: keep the value of operation `keep`, or (when
     /// `keep` is empty) write `value` as text.
     pub fn resolve(

@@ -17,7 +17,7 @@ use linli_protocol::{
 };
 use linli_records::building;
 use linli_records::directory::Directory;
-use linli_records::ids::{HouseholdId, PersonId};
+use linli_records::ids::{HouseholdId, PersonId, TeamId, VolunteerId};
 use linli_records::task_board::TaskBoard;
 use linli_records::team::Team;
 
@@ -380,6 +380,16 @@ impl Device {
                 .iter()
                 .find(|(v, _)| v.as_str() == id)
                 .map(|(_, v)| v.name.clone())
+        })
+    }
+
+    /// The team listing `volunteer`, from a team document on this phone.
+    pub fn team_of(&self, volunteer: &VolunteerId) -> Option<TeamId> {
+        self.docs.values().find_map(|sync| {
+            let team = Team::load(sync.doc()).ok()?;
+            team.volunteers
+                .contains_key(volunteer)
+                .then_some(team.team.id)
         })
     }
 

@@ -11,7 +11,7 @@ pub use conflicts::{ConflictLine, ValueLine, conflicts};
 pub use households::{
     HouseholdFilter, HouseholdLine, HouseholdPage, MemberLine, VisitLine, household, households,
 };
-pub use tasks::{TaskLine, TaskPage, task, tasks};
+pub use tasks::{HoursLine, TaskLine, TaskPage, task, tasks};
 
 use serde::Serialize;
 

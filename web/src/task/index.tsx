@@ -7,6 +7,9 @@ import type { Strings } from "../strings";
 import * as bridge from "../bridge";
 import { useWorker } from "../use-worker";
 
+/** One tap per usual length of a service. */
+const MINUTES = [30, 60, 90, 120, 180];
+
 export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: boolean }) {
   const page = useWorker(() => bridge.task(id), [id]);
   const [note, setNote] = useState("");
@@ -21,6 +24,14 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
     );
   };
   const label = (s: string) => (s === "claim" ? t.claim : s === "start" ? t.start : t.done);
+  const logHours = (minutes: number) => {
+    setError(null);
+    bridge.logHours(id, minutes, note.trim()).then(
+      () => setNote(""),
+      (e: Error) => setError(e.message),
+    );
+  };
+  const steps = page.can.filter((s) => s !== "hours");
   return (
     <div>
       <h1>{page.title}</h1>
@@ -56,12 +67,42 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
               onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
             />
           )}
-          {page.can.map((s) => (
+          {steps.map((s) => (
             <button key={s} class="primary" onClick={() => step(s)} data-testid={`step-${s}`}>
               {label(s)}
             </button>
           ))}
+          {page.can.includes("hours") && (
+            <div>
+              <h2>{t.logHours}</h2>
+              <div class="chips">
+                {MINUTES.map((m) => (
+                  <button key={m} class="chip" onClick={() => logHours(m)} data-minutes={m}>
+                    {t.minutes(m)}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
         </div>
+      )}
+      {page.hours.length > 0 && (
+        <section>
+          <h2>{t.hoursLogged}</h2>
+          <ul class="rows" data-testid="hours">
+            {page.hours.map((h) => (
+              <li key={h.id}>
+                <div>
+                  <span class="big">{t.minutes(h.minutes)}</span>{" "}
+                  <span class="sub">
+                    {h.volunteer} · {t.date(h.start)}
+                  </span>
+                  {h.note && <div>{h.note}</div>}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
       {error && <p class="error">{t.error(error)}</p>}
       <section>

@@ -278,6 +278,8 @@ async function handle(req: Request): Promise<unknown> {
     case "progress":
       await apply(need().progress(req.args[0], req.args[1], req.args[2], now) as Effects);
       return null;
+    case "logHours":
+      return edit(need().logHours(req.args[0], req.args[1], req.args[2], now) as { id: string; effects: Effects });
     case "conflicts":
       return device ? JSON.parse(device.conflicts()) : [];
     case "resolve":

@@ -6,7 +6,8 @@
 use linli_protocol::DocumentId;
 use linli_records::building::{self, HouseholdFields, Member, Visit};
 use linli_records::conflicts::{self, Resolution};
-use linli_records::ids::{HouseholdId, MemberId, TaskId, VisitId};
+use linli_records::hours::{self, NewHours};
+use linli_records::ids::{HouseholdId, MemberId, TaskId, VisitId, VolunteerId};
 use linli_records::task_board::{self, NewTask};
 use linli_records::task_event::{EventKind, TaskEvent};
 
@@ -248,6 +249,44 @@ impl Device {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         })
+    }
+
+    /// Logs `minutes` of this volunteer's service on task `task` (ending
+    /// now), on the task's board, as `linli hours log --task` does.
+    pub fn log_hours(
+        &mut self,
+        task: &str,
+        minutes: u32,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<(String, Effects), DeviceError> {
+        let tid = TaskId::new(task).map_err(bad("task id"))?;
+        hours::check_minutes(minutes).map_err(|e| DeviceError::BadInput {
+            what: "minutes",
+            reason: e.to_string(),
+        })?;
+        let volunteer = VolunteerId::new(self.me.person.as_str()).map_err(bad("volunteer id"))?;
+        let board = self
+            .boards()
+            .find(|(_, b)| b.tasks.contains_key(&tid))
+            .map(|(doc, _)| doc)
+            .ok_or_else(|| DeviceError::NoSuchTask(task.to_owned()))?;
+        let team = self.team_of(&volunteer);
+        let new = NewHours {
+            volunteer,
+            team,
+            start: now_ms.saturating_sub(i64::from(minutes) * 60_000),
+            minutes,
+            task: Some(tid),
+            note: note.trim().to_owned(),
+        };
+        let by = self.me.person.clone();
+        let effects = self.change(board, now_ms, |tx| {
+            hours::log_hours(tx, &new, &by)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?;
+        Ok((new.id().to_string(), effects))
     }
 
     /// Settles the conflict at `path` of `doc`: keeps the value written by

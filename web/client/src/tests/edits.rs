@@ -207,7 +207,7 @@ fn two_offline_claims_settle_on_one_assignee_on_both_phones_and_the_loser_is_tol
     assert!(on_a.line.mine && on_a.line.lost_to.is_none());
     assert_eq!(on_b.line.lost_to.as_deref(), Some("v00001"));
     assert!(on_b.can.is_empty(), "the loser cannot start it");
-    assert_eq!(on_a.can, ["start", "done"]);
+    assert_eq!(on_a.can, ["start", "done", "hours"]);
     assert!(
         on_b.events
             .iter()

@@ -42,8 +42,20 @@ pub struct TaskPage {
     pub created_by: String,
     /// Events as the fold applied them, oldest first.
     pub events: Vec<EventLine>,
-    /// What this person may do next: `claim`, `start`, `done`.
+    /// What this person may do next: `claim`, `start`, `done`, `hours`.
     pub can: Vec<&'static str>,
+    /// Service hours logged for this task, newest first.
+    pub hours: Vec<HoursLine>,
+}
+
+/// One logged service.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct HoursLine {
+    pub id: String,
+    pub volunteer: String,
+    pub minutes: u32,
+    pub start: i64,
+    pub note: String,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -76,10 +88,11 @@ pub fn tasks(device: &Device, now_ms: i64) -> Vec<TaskLine> {
 
 /// The page of task `id`, if a board on this phone holds it.
 pub fn task(device: &Device, id: &str, now_ms: i64) -> Option<TaskPage> {
-    let (tid, t) = device
-        .boards()
-        .flat_map(|(_, board)| board.tasks.into_iter())
-        .find(|(tid, _)| tid.as_str() == id)?;
+    let (board, (tid, t)) = device.boards().find_map(|(_, board)| {
+        let found = board.tasks.iter().find(|(tid, _)| tid.as_str() == id)?;
+        let found = (found.0.clone(), found.1.clone());
+        Some((board, found))
+    })?;
     let state = t.state();
     let line = line(device, tid.as_str(), &t, &state, now_ms);
     let mut events: Vec<EventLine> = t
@@ -100,10 +113,26 @@ pub fn task(device: &Device, id: &str, now_ms: i64) -> Option<TaskPage> {
     events.sort_by(|a, b| (a.at, &a.kind, &a.by).cmp(&(b.at, &b.kind, &b.by)));
     let can = match (state.status, line.mine) {
         (TaskStatus::Open, _) => vec!["claim"],
-        (TaskStatus::Claimed, true) => vec!["start", "done"],
-        (TaskStatus::InProgress, true) => vec!["done"],
+        (TaskStatus::Claimed, true) => vec!["start", "done", "hours"],
+        (TaskStatus::InProgress, true) => vec!["done", "hours"],
+        (TaskStatus::Done, true) => vec!["hours"],
         _ => Vec::new(),
     };
+    let mut hours: Vec<HoursLine> = board
+        .hours
+        .iter()
+        .filter(|(_, h)| h.task.as_ref() == Some(&tid))
+        .map(|(hid, h)| HoursLine {
+            id: hid.as_str().to_owned(),
+            volunteer: device
+                .volunteer_name(h.volunteer.as_str())
+                .unwrap_or_else(|| h.volunteer.as_str().to_owned()),
+            minutes: h.minutes,
+            start: h.start,
+            note: h.note.clone(),
+        })
+        .collect();
+    hours.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
     Some(TaskPage {
         line,
         detail: t.detail,
@@ -111,6 +140,7 @@ pub fn task(device: &Device, id: &str, now_ms: i64) -> Option<TaskPage> {
         created_by: t.created_by.as_str().to_owned(),
         events,
         can,
+        hours,
     })
 }
 
