@@ -1,5 +1,5 @@
-const VERSION = "ca0c58e1257df6be";
-const ASSETS = ["/","/assets/index-D89dBnTI.css","/assets/index-DMuMPtN9.js","/assets/index-DunUCcKE.js","/assets/linli_web_client_bg-B46mzv1X.wasm"];
+const VERSION = "48f09d7df731026d";
+const ASSETS = ["/","/assets/index-CYFLGDHZ.js","/assets/index-CnLk8i_Z.css","/assets/index-Dm0oARSu.js","/assets/linli_web_client_bg-DF823TVp.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.
@@ -33,7 +33,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || url.pathname.startsWith("/sync")) return;
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/sync") || url.pathname.startsWith("/api/")) return;
   // The app is one page: every navigation gets the cached shell.
   const key = request.mode === "navigate" ? "/" : url.pathname;
   event.respondWith(
