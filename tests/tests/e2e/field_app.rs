@@ -18,6 +18,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use super::cli::ok;
+use super::office::Office;
 use super::relay_process::{RelayProcess, admin};
 
 fn repo() -> PathBuf {
@@ -69,26 +70,13 @@ struct Street {
 
 impl Street {
     fn new() -> Street {
-        let data = TempDir::new().unwrap();
-        let mut relay = RelayProcess::start(data.path());
-        let admin = TempDir::new().unwrap();
+        let Office {
+            mut relay,
+            data,
+            device: admin,
+            directory,
+        } = Office::start();
         let a = admin.path();
-        let token = relay.admin_token.clone();
-        ok(
-            a,
-            &[
-                "--token",
-                &token,
-                "init",
-                "--relay",
-                &relay.bare_url,
-                "--as",
-                "admin-li",
-            ],
-        );
-        let directory = ok(a, &["street", "init", "东湖街道"]).trim().to_owned();
-        let residents = repo().join("tests/fixtures/residents.csv");
-        ok(a, &["import", residents.to_str().unwrap()]);
         ok(
             a,
             &[
@@ -190,6 +178,8 @@ impl Street {
         // every one of them slow enough to look broken.
         let _one_at_a_time = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
         let name = script.trim_end_matches(".mjs");
+        // Only this run's screenshots, so a failed-step shot is never stale.
+        let _ = std::fs::remove_dir_all(screenshots(name));
         let mut command = Command::new("node");
         command
             .arg(repo().join("web/tests").join(script))

@@ -2,19 +2,14 @@
 //! heads, grid workers and volunteers use them: real relay process, real
 //! `linli` processes, one data directory per device.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use tempfile::TempDir;
 
 use super::cli::{linli, ok};
+use super::office::{Office, fixture};
 use super::relay_process::RelayProcess;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let text = ok(dir, args);
@@ -39,27 +34,14 @@ struct Street {
 
 impl Street {
     fn new() -> Street {
-        let data = TempDir::new().unwrap();
-        let relay = RelayProcess::start(data.path());
-        let admin = TempDir::new().unwrap();
+        let Office {
+            relay,
+            data,
+            device: admin,
+            directory,
+        } = Office::start();
         let a = admin.path();
-        ok(
-            a,
-            &[
-                "--token",
-                &relay.admin_token,
-                "init",
-                "--relay",
-                &relay.bare_url,
-                "--as",
-                "admin-li",
-            ],
-        );
-        let directory = ok(a, &["street", "init", "东湖街道"]).trim().to_owned();
-        assert!(directory.starts_with("automerge:"), "{directory}");
-        let residents = fixture("residents.csv");
         let volunteers = fixture("volunteers.csv");
-        ok(a, &["import", residents.to_str().unwrap()]);
         ok(a, &["import", volunteers.to_str().unwrap()]);
         let board = json(
             a,

@@ -7,20 +7,15 @@
 //! office's figures) use the street-admin token. Real relay process, real
 //! `linli` processes, one data folder per device.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
 use super::cli::{linli, ok};
+use super::office::{self, fixture};
 use super::relay_process::{PATIENCE, RelayProcess, admin};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
 
 fn json(dir: &Path, args: &[&str]) -> Value {
     let text = ok(dir, args);
@@ -62,26 +57,13 @@ struct Office {
 
 impl Office {
     fn set_up() -> Office {
-        let data = TempDir::new().unwrap();
-        let relay = RelayProcess::start(data.path());
-        let device = TempDir::new().unwrap();
+        let office::Office {
+            relay,
+            data,
+            device,
+            directory,
+        } = office::Office::start();
         let a = device.path();
-        ok(
-            a,
-            &[
-                "--token",
-                &relay.admin_token,
-                "init",
-                "--relay",
-                &relay.bare_url,
-                "--as",
-                "admin-li",
-            ],
-        );
-        let directory = ok(a, &["street", "init", "东湖街道"]).trim().to_owned();
-        assert!(directory.starts_with("automerge:"), "{directory}");
-        let out = ok(a, &["import", fixture("residents.csv").to_str().unwrap()]);
-        assert!(out.contains("0 row(s) rejected"), "{out}");
         ok(a, &["import", fixture("volunteers.csv").to_str().unwrap()]);
         let steps: [&[&str]; 3] = [
             &[
