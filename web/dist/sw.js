@@ -1,5 +1,5 @@
-const VERSION = "48f09d7df731026d";
-const ASSETS = ["/","/assets/index-CYFLGDHZ.js","/assets/index-CnLk8i_Z.css","/assets/index-Dm0oARSu.js","/assets/linli_web_client_bg-DF823TVp.wasm"];
+const VERSION = "ff062bfbfa9e26b4";
+const ASSETS = ["/","/assets/index-A-TQg0bp.js","/assets/index-CnLk8i_Z.css","/assets/index-Xlr7nt6F.js","/assets/linli_web_client_bg-COqzP4VB.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.

@@ -8,6 +8,7 @@
 //! [`linli_protocol::DocSync`]).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use automerge::transaction::CommitOptions;
 use automerge::{ActorId, Automerge, ChangeHash};
@@ -22,8 +23,10 @@ use linli_records::task_board::TaskBoard;
 use linli_records::team::Team;
 
 use crate::effects::Effects;
+use record_cache::{Record, RecordCache};
 
 mod edits;
+mod record_cache;
 
 pub use edits::{HelpRequest, Progress};
 
@@ -84,6 +87,8 @@ pub struct Device {
     unavailable: BTreeSet<DocumentId>,
     /// The relay's peer id once the handshake is done.
     relay: Option<PeerId>,
+    /// Documents read as records, once per version.
+    cache: RecordCache,
 }
 
 impl Device {
@@ -94,6 +99,7 @@ impl Device {
             confirmed: BTreeMap::new(),
             unavailable: BTreeSet::new(),
             relay: None,
+            cache: RecordCache::default(),
         };
         device.ensure_doc(device.me.directory);
         device
@@ -207,8 +213,10 @@ impl Device {
                 if let Some(sync) = self.docs.get_mut(&document_id) {
                     sync.receive_unavailable(&relay);
                 }
+                // Nothing shown changes: a document the relay will not
+                // share was never on a screen. (Redrawing for each of a
+                // street's hundreds of buildings froze the first open.)
                 self.unavailable.insert(document_id);
-                effects.changed = true;
             }
             _ => {}
         }
@@ -291,22 +299,34 @@ impl Device {
         total
     }
 
-    /// The street's directory, once it has arrived.
-    pub fn directory(&self) -> Option<Directory> {
-        let sync = self.docs.get(&self.me.directory)?;
-        if sync.is_empty() {
-            return None;
+    fn record(&self, doc: &DocumentId) -> Record {
+        match self.docs.get(doc) {
+            Some(sync) => self.cache.record(*doc, sync.doc()),
+            None => Record::Nothing,
         }
-        Directory::load(sync.doc()).ok()
+    }
+
+    /// The street's directory, once it has arrived.
+    pub fn directory(&self) -> Option<Rc<Directory>> {
+        match self.record(&self.me.directory) {
+            Record::Directory(d) => Some(d),
+            _ => None,
+        }
     }
 
     /// A building document's contents, when it is here and readable.
     pub fn building(&self, doc: &DocumentId) -> Option<building::Building> {
-        let sync = self.docs.get(doc)?;
-        if sync.is_empty() {
-            return None;
+        match self.record(doc) {
+            Record::Building(b) => Some((*b).clone()),
+            _ => None,
         }
-        building::Building::load(sync.doc()).ok()
+    }
+
+    /// How many fields of `doc` hold concurrent values.
+    pub fn conflict_count(&self, doc: &DocumentId) -> usize {
+        self.docs
+            .get(doc)
+            .map_or(0, |sync| self.cache.conflicts(*doc, sync.doc()))
     }
 
     pub fn is_unavailable(&self, doc: &DocumentId) -> bool {
@@ -352,11 +372,16 @@ impl Device {
 
     /// The task boards on this phone, with their documents.
     pub fn boards(&self) -> impl Iterator<Item = (DocumentId, TaskBoard)> + '_ {
-        self.docs.iter().filter_map(|(doc, sync)| {
-            if sync.is_empty() {
-                return None;
-            }
-            TaskBoard::load(sync.doc()).ok().map(|b| (*doc, b))
+        self.docs.keys().filter_map(|doc| match self.record(doc) {
+            Record::Board(b) => Some((*doc, (*b).clone())),
+            _ => None,
+        })
+    }
+
+    fn teams(&self) -> impl Iterator<Item = Rc<Team>> + '_ {
+        self.docs.keys().filter_map(|doc| match self.record(doc) {
+            Record::Team(t) => Some(t),
+            _ => None,
         })
     }
 
@@ -371,11 +396,7 @@ impl Device {
     /// and team leaders hold their team's; building heads hold none, and
     /// see the volunteer's id).
     pub fn volunteer_name(&self, id: &str) -> Option<String> {
-        self.docs.values().find_map(|sync| {
-            if sync.is_empty() {
-                return None;
-            }
-            let team = Team::load(sync.doc()).ok()?;
+        self.teams().find_map(|team| {
             team.volunteers
                 .iter()
                 .find(|(v, _)| v.as_str() == id)
@@ -385,11 +406,10 @@ impl Device {
 
     /// The team listing `volunteer`, from a team document on this phone.
     pub fn team_of(&self, volunteer: &VolunteerId) -> Option<TeamId> {
-        self.docs.values().find_map(|sync| {
-            let team = Team::load(sync.doc()).ok()?;
+        self.teams().find_map(|team| {
             team.volunteers
                 .contains_key(volunteer)
-                .then_some(team.team.id)
+                .then(|| team.team.id.clone())
         })
     }
 

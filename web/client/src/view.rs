@@ -52,7 +52,10 @@ pub fn status(device: &Device) -> Status {
         oldest_ms: unconfirmed.oldest_secs.map(|s| s.saturating_mul(1000)),
         connected: device.connected(),
         has_directory: device.directory().is_some(),
-        conflicts: conflicts(device).len(),
+        conflicts: device
+            .documents()
+            .map(|(doc, _)| device.conflict_count(doc))
+            .sum(),
     }
 }
 

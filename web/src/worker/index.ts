@@ -46,6 +46,20 @@ function post(reply: Reply): void {
   (self as unknown as Worker).postMessage(reply);
 }
 
+let changePosted = false;
+
+/** Tells the page that what it shows may be stale, at most once per 100 ms:
+ * a first sync brings hundreds of messages, and each redraw asks the
+ * worker again, ahead of what the person just tapped. */
+function changed(): void {
+  if (changePosted) return;
+  changePosted = true;
+  setTimeout(() => {
+    changePosted = false;
+    post({ kind: "changed" });
+  }, 100);
+}
+
 async function apply(effects: Effects): Promise<void> {
   if (db) await store.write(db, effects.store, effects.confirmed);
   if (db && effects.confirmed.length > 0) {
@@ -56,7 +70,7 @@ async function apply(effects: Effects): Promise<void> {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame);
   }
   for (const p of effects.problems) console.warn("linli:", p);
-  if (effects.changed || effects.store.length > 0) post({ kind: "changed" });
+  if (effects.changed || effects.store.length > 0) changed();
 }
 
 async function start(): Promise<void> {
@@ -109,7 +123,7 @@ async function checkToken(): Promise<void> {
   if (answer.ok) {
     me = (await answer.json()) as Me;
     await store.setMeta(db, "me", me);
-    post({ kind: "changed" });
+    changed();
     return;
   }
   const body = (await answer.json().catch(() => ({}))) as { error?: string };
@@ -157,7 +171,7 @@ function connect(): void {
     }
     void serial(() => {
       device?.disconnected();
-      post({ kind: "changed" });
+      changed();
     });
     if (!opened) void checkToken();
     if (online) {
@@ -173,7 +187,7 @@ function disconnect(): void {
   ws?.close();
   void serial(() => {
     device?.disconnected();
-    post({ kind: "changed" });
+    changed();
   });
 }
 
@@ -196,7 +210,7 @@ async function wipe(reason: string): Promise<void> {
     await store.clearAll(db);
     await store.setMeta(db, "signedOut", reason);
   }
-  post({ kind: "changed" });
+  changed();
 }
 
 function need(): WebDevice {
