@@ -175,6 +175,7 @@ export interface ValueLine {
 export interface ConflictLine {
   doc: string;
   path: string[];
+  place: string | null;
   values: ValueLine[];
 }
 

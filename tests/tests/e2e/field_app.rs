@@ -348,3 +348,23 @@ fn edits_held_by_the_app_reach_a_relay_that_was_killed_and_restarted() {
     assert!(notes.contains(&"停电前记录"), "{shown}");
     assert!(notes.contains(&"重启后记录"), "{shown}");
 }
+
+#[test]
+fn a_field_two_people_changed_apart_is_shown_with_both_authors_and_settled_in_the_app() {
+    let mut street = Street::new();
+    let head = street.head_token();
+    let scope = format!("building:{}", street.building);
+    let grid = street
+        .relay
+        .create_token("grid-worker", &scope, "grid-zhao");
+    street.run_script(
+        "conflicts.mjs",
+        &[("LINLI_HEAD_TOKEN", &head), ("LINLI_GRID_TOKEN", &grid)],
+        no_steps,
+    );
+    let a = street.admin.path();
+    ok(a, &["sync", "--timeout", "60"]);
+    let shown = ok(a, &["household", "show", "c01-b001-h0001", "--json"]);
+    assert!(shown.contains("131-1111-1111"), "{shown}");
+    assert!(!shown.contains("132-2222-2222"), "{shown}");
+}

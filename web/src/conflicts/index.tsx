@@ -29,7 +29,10 @@ function One({ t, c, canEdit }: { t: Strings; c: ConflictLine; canEdit: boolean 
     bridge.resolve(c.doc, c.path, keep, value).catch((e: Error) => setError(e.message));
   return (
     <section class="conflict" data-testid="conflict">
-      <h2>{t.conflictField(c.path)}</h2>
+      <h2>
+        {c.place && <span class="sub">{c.place} · </span>}
+        {t.conflictField(c.path)}
+      </h2>
       <ul class="rows">
         {c.values.map((v) => (
           <li key={v.op}>

@@ -256,6 +256,7 @@ fn a_field_two_people_changed_offline_is_listed_with_authors_and_settled() {
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];
     assert_eq!(c.path.last().map(String::as_str), Some("phone"));
+    assert_eq!(c.place.as_deref(), Some("1栋 1-101 牟杰永"));
     let mut authors: Vec<_> = c.values.iter().filter_map(|v| v.author.clone()).collect();
     authors.sort();
     assert_eq!(authors, ["grid-zhao", "head-wang"]);

@@ -13,6 +13,9 @@ pub struct ConflictLine {
     pub doc: String,
     /// Map keys from the document's root to the field.
     pub path: Vec<String>,
+    /// Where it is, for people: the building, household and resident a
+    /// building document's field belongs to, when they can be found.
+    pub place: Option<String>,
     pub values: Vec<ValueLine>,
 }
 
@@ -41,6 +44,7 @@ pub fn conflicts(device: &Device) -> Vec<ConflictLine> {
         for c in list {
             out.push(ConflictLine {
                 doc: id.to_string(),
+                place: place(device, id, &c.path),
                 path: c.path,
                 values: c
                     .values
@@ -62,4 +66,24 @@ pub fn conflicts(device: &Device) -> Vec<ConflictLine> {
         }
     }
     out
+}
+
+/// "1栋 1-101 牟杰永" for `households/<h>/members/<m>/…` of a building.
+fn place(device: &Device, doc: &linli_protocol::DocumentId, path: &[String]) -> Option<String> {
+    let b = device.building(doc)?;
+    let (households, rest) = path.split_first()?;
+    if households != "households" {
+        return None;
+    }
+    let (hid, rest) = rest.split_first()?;
+    let (_, hh) = b.households.iter().find(|(id, _)| id.as_str() == hid)?;
+    let mut text = format!("{} {}-{}", b.building.name, hh.fields.unit, hh.fields.room);
+    if let [members, mid, ..] = rest
+        && members == "members"
+        && let Some((_, m)) = hh.members.iter().find(|(id, _)| id.as_str() == mid)
+    {
+        text.push(' ');
+        text.push_str(&m.name);
+    }
+    Some(text)
 }
