@@ -9,8 +9,10 @@
 //! ```
 //!
 //! `linli-bench gen --preset street --out DIR` writes the synthetic street
-//! the workloads use as CSV files (see `linli-gen`).
+//! the workloads use as CSV files (see `linli-gen`). `linli-bench app`
+//! measures the field app in Debian's Chromium (see `app.rs`).
 
+mod app;
 mod data;
 mod generate;
 mod peer;
@@ -48,6 +50,10 @@ enum Command {
     /// folder (names, phones and addresses invented; the same seed writes
     /// the same bytes).
     Gen(generate::Args),
+    /// Measure the field app in Debian's Chromium against linli-relay: its
+    /// size, opening it, signing in over Fast 3G, a grid worker's device,
+    /// and logging a visit beside the `linli` CLI.
+    App(app::Args),
 }
 
 /// Running the benchmark (no subcommand).
@@ -68,14 +74,17 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Gen(args)) => return generate::run(args),
-        None => cli.run,
-    };
-    // Interrupted, the run is dropped, and with it both relay processes.
+    // Interrupted, the run is dropped, and with it every relay process.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let work = async {
+        match cli.command {
+            Some(Command::Gen(args)) => generate::run(args),
+            Some(Command::App(args)) => app::run(args).await,
+            None => run(cli.run).await,
+        }
+    };
     tokio::select! {
-        result = run(args) => result,
+        result = work => result,
         _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
         _ = term.recv() => anyhow::bail!("terminated"),
     }

@@ -58,11 +58,29 @@ pub struct Relay {
     data: PathBuf,
     bin: PathBuf,
     child: Child,
+    /// linli-relay's own abuse limits, as a street runs it, instead of the
+    /// raised ones.
+    default_limits: bool,
 }
 
 impl Relay {
     /// Starts the relay on a fresh port with its data in `data`.
     pub fn start(kind: Kind, bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
+        Self::start_as(kind, bin_dir, data, false)
+    }
+
+    /// Starts linli-relay with its own defaults, as a street runs it (the
+    /// field app's figures: one phone at a time, nothing to raise).
+    pub fn start_linli_defaults(bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
+        Self::start_as(Kind::Linli, bin_dir, data, true)
+    }
+
+    fn start_as(
+        kind: Kind,
+        bin_dir: &Path,
+        data: &Path,
+        default_limits: bool,
+    ) -> anyhow::Result<Self> {
         let bin = bin_dir.join(kind.binary());
         if !bin.exists() {
             bail!(
@@ -70,7 +88,7 @@ impl Relay {
                 bin.display()
             );
         }
-        let (child, url) = spawn(kind, &bin, data)?;
+        let (child, url) = spawn(kind, &bin, data, default_limits)?;
         let token = match kind {
             Kind::Linli => Some(
                 std::fs::read_to_string(data.join("admin-token"))
@@ -87,6 +105,7 @@ impl Relay {
             data: data.to_path_buf(),
             bin,
             child,
+            default_limits,
         })
     }
 
@@ -110,7 +129,7 @@ impl Relay {
     pub fn restart(&mut self) -> anyhow::Result<Duration> {
         self.stop()?;
         let started = Instant::now();
-        let (child, url) = spawn(self.kind, &self.bin, &self.data)?;
+        let (child, url) = spawn(self.kind, &self.bin, &self.data, self.default_limits)?;
         let ready = started.elapsed();
         self.child = child;
         self.url = url;
@@ -129,6 +148,16 @@ impl Relay {
         Ok(kb * 1024)
     }
 
+    /// The folder holding the relay's data (for its admin subcommands).
+    pub fn data(&self) -> &Path {
+        &self.data
+    }
+
+    /// The program (for its admin subcommands).
+    pub fn program(&self) -> &Path {
+        &self.bin
+    }
+
     /// Bytes of every file under the relay's data folder.
     pub fn disk_bytes(&self) -> anyhow::Result<u64> {
         dir_bytes(&self.data)
@@ -142,7 +171,12 @@ impl Drop for Relay {
     }
 }
 
-fn spawn(kind: Kind, bin: &Path, data: &Path) -> anyhow::Result<(Child, String)> {
+fn spawn(
+    kind: Kind,
+    bin: &Path,
+    data: &Path,
+    default_limits: bool,
+) -> anyhow::Result<(Child, String)> {
     let mut cmd = Command::new(bin);
     cmd.arg("--listen")
         .arg("127.0.0.1:0")
@@ -151,7 +185,7 @@ fn spawn(kind: Kind, bin: &Path, data: &Path) -> anyhow::Result<(Child, String)>
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    if kind == Kind::Linli {
+    if kind == Kind::Linli && !default_limits {
         cmd.args(LINLI_BENCH_LIMITS);
     }
     let mut child = cmd
