@@ -97,7 +97,7 @@ pub fn render(app: &Value, cli: &[Duration], reps: usize) -> anyhow::Result<Stri
 
     let first = num(app, &["first_signin", "ms"])?;
     row(
-        "first sign-in → household list, Fast 3G on every byte (slow link)",
+        "first sign-in → household list, Fast 3G on every byte (slow link), once",
         format!(
             "{}; buildings list at {}; {:.2} MB down",
             ms(first),
@@ -108,7 +108,7 @@ pub fn render(app: &Value, cli: &[Duration], reps: usize) -> anyhow::Result<Stri
         verdict(first <= 10_000.0),
     );
     row(
-        "first sign-in → household list, CDP Fast 3G (page's requests only)",
+        "first sign-in → household list, CDP Fast 3G (page's requests only), once",
         format!(
             "{}; buildings list at {}",
             ms(num(app, &["first_signin_cdp", "ms"])?),
