@@ -63,7 +63,12 @@ fn memory(v: &Value, key: &str) -> anyhow::Result<String> {
 }
 
 /// The table, from the browser's figures and the CLI's visit times.
-pub fn render(app: &Value, cli: &[Duration], reps: usize) -> anyhow::Result<String> {
+pub fn render(
+    app: &Value,
+    cli: &[Duration],
+    reps: usize,
+    grid_reps: usize,
+) -> anyhow::Result<String> {
     let mut rows: Vec<[String; 4]> = Vec::new();
     let mut row = |a: &str, b: String, c: &str, d: &str| {
         rows.push([a.to_owned(), b, c.to_owned(), d.to_owned()]);
@@ -119,7 +124,9 @@ pub fn render(app: &Value, cli: &[Duration], reps: usize) -> anyhow::Result<Stri
     );
 
     row(
-        "grid worker, 10 buildings: cached open → household list, CPU 4× (page thread)",
+        &format!(
+            "grid worker, 10 buildings: cached open → household list, CPU 4× (page thread), median of {grid_reps}"
+        ),
         format!(
             "{}{}",
             ms(num(app, &["grid_open", "ms"])?),
