@@ -16,7 +16,7 @@
 //   chromium                the browser to drive
 // Progress goes to stderr; any failed step exits non-zero with the reason.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -40,11 +40,16 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Every file of the built app, gzipped at level 9 one by one, as a server would send them. */
+/**
+ * Every file of the built app gzipped at level 9, one by one (the `.gz`
+ * copies the build writes beside them left out), and what the relay sends:
+ * the `.gz` copy where there is one, else the file.
+ */
 function distSize(dir) {
   let raw = 0;
   let gz = 0;
   let wasm = 0;
+  let served = 0;
   const walk = (d) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
@@ -52,15 +57,17 @@ function distSize(dir) {
         walk(p);
         continue;
       }
+      if (name.endsWith(".gz")) continue;
       const bytes = readFileSync(p);
       const zipped = gzipSync(bytes, { level: 9 }).length;
       raw += bytes.length;
       gz += zipped;
+      served += existsSync(`${p}.gz`) ? statSync(`${p}.gz`).size : bytes.length;
       if (name.endsWith(".wasm")) wasm += zipped;
     }
   };
   walk(dir);
-  return { raw, gzipped: gz, wasm_gzipped: wasm };
+  return { raw, gzipped: gz, wasm_gzipped: wasm, served };
 }
 
 const browser = await chromium.launch({
