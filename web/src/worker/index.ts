@@ -310,10 +310,25 @@ async function handle(req: Request): Promise<unknown> {
 
 const ready = start();
 
+/** Calls that only read what is shown. They are answered at once rather
+ * queued behind the relay's messages: on opening, hundreds of those arrive
+ * together, and the person waiting for a list should not wait for them.
+ * (What they read may be newer than what IndexedDB has committed, which is
+ * fine for showing; every edit still goes through the queue.) */
+const READS = new Set<Request["method"]>([
+  "status",
+  "buildings",
+  "households",
+  "household",
+  "tasks",
+  "task",
+  "conflicts",
+]);
+
 self.onmessage = (event: MessageEvent<Request & { id: number }>) => {
-  const { id } = event.data;
+  const { id, method } = event.data;
   ready
-    .then(() => serial(() => handle(event.data)))
+    .then(() => (READS.has(method) ? handle(event.data) : serial(() => handle(event.data))))
     .then(
       (value) => post({ kind: "answer", id, value }),
       (e: unknown) => post({ kind: "answer", id, error: e instanceof Error ? e.message : String(e) }),
