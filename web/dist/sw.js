@@ -1,5 +1,5 @@
-const VERSION = "c481a2e6fe29695a";
-const ASSETS = ["/","/assets/index-Bq-48TU6.js","/assets/index-CnLk8i_Z.css","/assets/index-GRlrOCfv.js","/assets/linli_web_client_bg-D-6R57tq.wasm"];
+const VERSION = "4a59a37f348f3701";
+const ASSETS = ["/","/assets/index-CJwyCu8R.js","/assets/index-CVUIzxKd.js","/assets/index-CnLk8i_Z.css","/assets/linli_web_client_bg-D-6R57tq.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.

@@ -46,18 +46,23 @@ function post(reply: Reply): void {
   (self as unknown as Worker).postMessage(reply);
 }
 
-let changePosted = false;
+let lastNotice = 0;
+let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
-/** Tells the page that what it shows may be stale, at most once per 100 ms:
- * a first sync brings hundreds of messages, and each redraw asks the
- * worker again, ahead of what the person just tapped. */
+/** Tells the page that what it shows may be stale: at once when it has not
+ * been told in the last 100 ms (a saved visit turns the status line at
+ * once), otherwise once at the end of those 100 ms — a first sync brings
+ * hundreds of messages, and each redraw asks the worker again. */
 function changed(): void {
-  if (changePosted) return;
-  changePosted = true;
-  setTimeout(() => {
-    changePosted = false;
+  if (noticeTimer) return;
+  const wait = lastNotice + 100 - Date.now();
+  const notify = () => {
+    noticeTimer = null;
+    lastNotice = Date.now();
     post({ kind: "changed" });
-  }, 100);
+  };
+  if (wait <= 0) notify();
+  else noticeTimer = setTimeout(notify, wait);
 }
 
 async function apply(effects: Effects): Promise<void> {
