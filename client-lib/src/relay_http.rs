@@ -41,34 +41,17 @@ pub(crate) async fn http_get(
         let tcp = tokio::net::TcpStream::connect(&address)
             .await
             .map_err(|e| format!("cannot reach the relay: {e}"))?;
-        let mut raw = Vec::new();
         if tls {
             let connector = native_tls::TlsConnector::new().map_err(|e| e.to_string())?;
             let connector = tokio_native_tls::TlsConnector::from(connector);
-            let mut stream = connector
+            let stream = connector
                 .connect(host, tcp)
                 .await
                 .map_err(|e| format!("TLS with the relay failed: {e}"))?;
-            stream
-                .write_all(request.as_bytes())
-                .await
-                .map_err(|e| e.to_string())?;
-            stream
-                .read_to_end(&mut raw)
-                .await
-                .map_err(|e| e.to_string())?;
+            exchange(stream, &request).await
         } else {
-            let mut stream = tcp;
-            stream
-                .write_all(request.as_bytes())
-                .await
-                .map_err(|e| e.to_string())?;
-            stream
-                .read_to_end(&mut raw)
-                .await
-                .map_err(|e| e.to_string())?;
+            exchange(tcp, &request).await
         }
-        Ok::<_, String>(raw)
     };
     let raw = tokio::time::timeout(Duration::from_secs(30), io)
         .await
@@ -84,6 +67,23 @@ pub(crate) async fn http_get(
         status,
         body: body.to_owned(),
     })
+}
+
+/// Sends `request` and reads until the relay closes (HTTP/1.0).
+async fn exchange<S>(mut stream: S, request: &str) -> Result<Vec<u8>, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(raw)
 }
 
 /// What the relay answered.
