@@ -185,6 +185,10 @@ fn spawn(
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    if kind == Kind::Linli {
+        // Not the fixed default port: several relays may run at once.
+        cmd.args(["--metrics-listen", "127.0.0.1:0"]);
+    }
     if kind == Kind::Linli && !default_limits {
         cmd.args(LINLI_BENCH_LIMITS);
     }

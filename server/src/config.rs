@@ -72,6 +72,28 @@ pub struct Config {
     /// stays readable. Unset: only the disk limits it.
     #[arg(long, env = "LINLI_MAX_STORAGE_MB")]
     pub max_storage_mb: Option<u64>,
+
+    /// Where Prometheus scrapes the relay's metrics (`/metrics`): a listener
+    /// of its own, on loopback by default, so the figures are never exposed
+    /// beside the websocket. `off` serves none; port 0 picks a free port
+    /// (printed at start), as tests running many relays do.
+    #[arg(long, env = "LINLI_METRICS_LISTEN", default_value = "127.0.0.1:9171")]
+    pub metrics_listen: MetricsListen,
+}
+
+/// `--metrics-listen`: an address, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsListen(pub Option<SocketAddr>);
+
+impl std::str::FromStr for MetricsListen {
+    type Err = std::net::AddrParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(Self(None));
+        }
+        s.parse().map(|addr| Self(Some(addr)))
+    }
 }
 
 impl Config {
@@ -93,6 +115,7 @@ impl Config {
             peer_queue: 1024,
             idle_evict_secs: 30,
             max_storage_mb: None,
+            metrics_listen: MetricsListen(None),
         }
     }
 

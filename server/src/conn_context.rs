@@ -5,6 +5,7 @@
 use linli_protocol::PeerId;
 
 use crate::documents::DocRegistry;
+use crate::metrics::Metrics;
 use crate::peers::PeerRegistry;
 use crate::street_directory::StreetDirectory;
 
@@ -16,4 +17,6 @@ pub struct ConnContext {
     pub peers: PeerRegistry,
     pub docs: DocRegistry,
     pub directory: StreetDirectory,
+    /// The relay's figures, counted where things happen.
+    pub metrics: Metrics,
 }

@@ -26,6 +26,7 @@ use crate::auth::Grant;
 use crate::closer::Closer;
 use crate::conn_context::ConnContext;
 use crate::doc_actor::DocCommand;
+use crate::metrics::RefusalReason;
 use crate::outbound::{ConnRef, Outbound};
 use crate::rate_limit::RateLimit;
 
@@ -68,6 +69,7 @@ pub async fn serve<S>(
 ) where
     S: Stream<Item = Frame> + Sink<Frame> + Unpin,
 {
+    let _open = relay.metrics.connection_opened(grant.role.as_str());
     let join = tokio::select! {
         () = shutdown.cancelled() => return,
         j = tokio::time::timeout(limits.join_timeout, socket.next()) => j,
@@ -87,7 +89,10 @@ pub async fn serve<S>(
         Err(e) => {
             let close = match &e {
                 HandshakeError::TextFrame => CloseReason::TextFrame,
-                HandshakeError::Invalid(DecodeError::TooLarge { .. }) => CloseReason::TooLarge,
+                HandshakeError::Invalid(DecodeError::TooLarge { .. }) => {
+                    relay.metrics.refused(RefusalReason::Size);
+                    CloseReason::TooLarge
+                }
                 _ => CloseReason::ProtocolError,
             };
             refuse(
@@ -331,6 +336,7 @@ impl Session {
             other => binary(other)?,
         };
         if !self.rate.allow(Instant::now()) {
+            self.relay.metrics.refused(RefusalReason::Rate);
             return Err(Refusal::new(
                 CloseReason::TooManyMessages,
                 format!(
@@ -341,11 +347,17 @@ impl Session {
         }
         let message = Message::decode(&bytes, self.limits.max_message_bytes).map_err(|e| {
             let close = match e {
-                DecodeError::TooLarge { .. } => CloseReason::TooLarge,
+                DecodeError::TooLarge { .. } => {
+                    self.relay.metrics.refused(RefusalReason::Size);
+                    CloseReason::TooLarge
+                }
                 _ => CloseReason::ProtocolError,
             };
             Refusal::new(close, format!("invalid message: {e}"))
         })?;
+        self.relay
+            .metrics
+            .message_received(message.type_name(), bytes.len());
         if let Some(sender) = message.sender_id()
             && *sender != self.identity.peer_id
         {
@@ -462,14 +474,16 @@ impl Session {
     }
 
     fn unavailable(&self, doc: DocumentId) {
-        self.conn.send(Outbound::Frame(
-            Message::DocUnavailable {
-                sender_id: self.relay.relay_id.clone(),
-                target_id: self.identity.peer_id.clone(),
-                document_id: doc,
-            }
-            .encode(),
-        ));
+        let message = Message::DocUnavailable {
+            sender_id: self.relay.relay_id.clone(),
+            target_id: self.identity.peer_id.clone(),
+            document_id: doc,
+        };
+        let bytes = message.encode();
+        self.relay
+            .metrics
+            .message_sent(message.type_name(), bytes.len());
+        self.conn.send(Outbound::Frame(bytes));
     }
 }
 

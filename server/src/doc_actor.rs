@@ -24,7 +24,34 @@ use linli_store::{Attribution, DocumentStore, StoreError};
 use tokio::sync::mpsc;
 use tracing::{debug, error, warn};
 
+use crate::metrics::RefusalReason;
 use crate::outbound::{ConnRef, Outbound};
+
+/// Why changes could not be stored: the text for the peer and the log, and
+/// the reason the refusal is counted under.
+struct PersistError {
+    text: String,
+    refusal: RefusalReason,
+}
+
+impl From<StoreError> for PersistError {
+    fn from(e: StoreError) -> Self {
+        let refusal = match e.kind() {
+            linli_store::ErrorKind::Full => RefusalReason::DiskFull,
+            _ => RefusalReason::Storage,
+        };
+        Self {
+            text: e.to_string(),
+            refusal,
+        }
+    }
+}
+
+impl std::fmt::Display for PersistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
 
 struct Attached {
     conn: ConnRef,
@@ -55,6 +82,7 @@ pub async fn run<S: DocumentStore>(
     retire: Retire,
 ) {
     let (sync, chunks) = load(&ctx, id).await.unzip();
+    let _loaded = ctx.metrics.document_loaded();
     let mut actor = DocActor {
         id,
         ctx,
@@ -71,6 +99,7 @@ pub async fn run<S: DocumentStore>(
                 () = tokio::time::sleep(actor.ctx.idle_evict) => {
                     if retire.ask(&rx) {
                         debug!(doc = %id, "evicted idle document");
+                        actor.ctx.metrics.evicted();
                         return;
                     }
                     continue;
@@ -173,6 +202,7 @@ impl<S: DocumentStore> DocActor<S> {
     }
 
     async fn on_sync(&mut self, peer: PeerId, attached: Attached, kind: SyncKind, data: &[u8]) {
+        let received_at = std::time::Instant::now();
         let conn = attached.conn.clone();
         let current = self.is_current(&peer, conn.conn_id);
         let Some(sync) = &mut self.sync else {
@@ -196,6 +226,7 @@ impl<S: DocumentStore> DocActor<S> {
             }
         };
         if received.refused_changes {
+            self.ctx.metrics.refused(RefusalReason::ReadOnly);
             conn.send(Outbound::Fatal(
                 format!(
                     "document {}: this peer may only read it; its changes were not stored",
@@ -209,11 +240,13 @@ impl<S: DocumentStore> DocActor<S> {
             .get(&peer)
             .map(|a| a.token.clone())
             .unwrap_or_default();
+        let stored = received.new_change_hashes.len();
         if !received.new_changes.is_empty()
             && let Err(reason) = self
                 .persist(received.new_changes, &received.new_change_hashes, token)
                 .await
         {
+            self.ctx.metrics.refused(reason.refusal);
             error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
             conn.send(Outbound::Fatal(
                 format!(
@@ -225,6 +258,11 @@ impl<S: DocumentStore> DocActor<S> {
             self.conns.remove(&peer);
             self.reload().await;
             return;
+        }
+        if stored > 0 {
+            self.ctx
+                .metrics
+                .changes_stored(stored, received_at.elapsed());
         }
         if received.new_change_hashes.is_empty() {
             // Nothing changed for anyone else: answer the sender alone.
@@ -244,9 +282,12 @@ impl<S: DocumentStore> DocActor<S> {
         changes: Vec<u8>,
         hashes: &[automerge::ChangeHash],
         token: String,
-    ) -> Result<(), String> {
+    ) -> Result<(), PersistError> {
         let Some(sync) = &self.sync else {
-            return Err("document not loaded".into());
+            return Err(PersistError {
+                text: "document not loaded".into(),
+                refusal: RefusalReason::Storage,
+            });
         };
         let audit = Attribution {
             change_hashes: hashes.iter().map(|h| h.to_string()).collect(),
@@ -260,10 +301,10 @@ impl<S: DocumentStore> DocActor<S> {
         storage
             .append(self.id, changes, Some(audit))
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(PersistError::from)?;
         compaction::compact_if_due(storage, self.id, &mut self.chunks, || sync.doc().save())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(PersistError::from)?;
         self.reindex_if_directory();
         Ok(())
     }
@@ -314,7 +355,11 @@ impl<S: DocumentStore> DocActor<S> {
         };
         debug!(doc = %self.id, to = %target, kind = message.type_name(), "sending");
         if let Some(a) = self.conns.get(target) {
-            a.conn.send(Outbound::Frame(message.encode()));
+            let bytes = message.encode();
+            self.ctx
+                .metrics
+                .message_sent(message.type_name(), bytes.len());
+            a.conn.send(Outbound::Frame(bytes));
         }
     }
 

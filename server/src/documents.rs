@@ -130,6 +130,7 @@ mod tests {
                 relay_id: PeerId::new("relay"),
                 idle_evict: Duration::from_secs(30),
                 directory: StreetDirectory::none(),
+                metrics: crate::metrics::Metrics::new(),
             },
             tasks.clone(),
         )

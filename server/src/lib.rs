@@ -18,7 +18,9 @@
 //!   stores new changes *before* anything advertising them is sent;
 //! - [`access::decide`] is the single place that says what a peer may do,
 //!   from the [`street_directory::StreetDirectory`];
-//! - [`watch`] applies what the admin CLI changes while the relay runs.
+//! - [`watch`] applies what the admin CLI changes while the relay runs;
+//! - [`metrics::Metrics`] counts what happens, one registry per relay,
+//!   served at `/metrics` on a listener of its own.
 //!
 //! Running a relay takes three calls: [`open`] makes its state and starts
 //! its background tasks, [`app`] is its router, and [`serve`] serves that
@@ -35,6 +37,7 @@ pub mod connection;
 pub mod directory_index;
 pub mod doc_actor;
 pub mod documents;
+pub mod metrics;
 pub mod outbound;
 pub mod peers;
 pub mod rate_limit;
@@ -122,12 +125,14 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
     let shutdown = CancellationToken::new();
     let tasks = TaskTracker::new();
     let peers = PeerRegistry::new();
+    let metrics = metrics::Metrics::new();
     let docs = DocRegistry::new(
         DocContext {
             storage: storage.clone(),
             relay_id: relay_id.clone(),
             idle_evict: config.idle_evict(),
             directory: directory.clone(),
+            metrics: metrics.clone(),
         },
         tasks.clone(),
     );
@@ -139,6 +144,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
             docs: docs.clone(),
             directory: directory.clone(),
             follow_directory_setting: config.directory.is_none(),
+            metrics: metrics.clone(),
         },
         shutdown.clone(),
     ));
@@ -148,6 +154,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
             peers,
             docs,
             directory,
+            metrics,
         },
         storage,
         limits: ConnectionLimits {

@@ -20,6 +20,7 @@ use linli_protocol::{CloseFrame, Frame};
 
 use crate::auth::token;
 use crate::connection::{self, ConnectionLimits};
+use crate::metrics::RefusalReason;
 use crate::state::AppState;
 
 /// The relay's router.
@@ -49,7 +50,10 @@ async fn authenticate(
         .grants
         .authenticate(token.as_deref(), &state.storage)
         .await
-        .map_err(|e| Box::new((StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response()))
+        .map_err(|e| {
+            state.relay.metrics.refused(RefusalReason::Auth);
+            Box::new((StatusCode::UNAUTHORIZED, format!("{e}\n")).into_response())
+        })
 }
 
 /// Live figures for operators, as JSON: connected peers and documents

@@ -33,6 +33,7 @@ pub struct Watched {
     /// False when `--directory` names the directory: the flag wins over the
     /// stored setting, so setting changes are not followed.
     pub follow_directory_setting: bool,
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Runs until `shutdown` is cancelled.
@@ -64,6 +65,7 @@ async fn refresh_tokens(watched: &Watched) {
         Ok(changed) => {
             for change in changed {
                 let why = if change.revoked {
+                    watched.metrics.token_revoked();
                     CloseReason::Revoked
                 } else {
                     CloseReason::AccessChanged

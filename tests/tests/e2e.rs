@@ -17,6 +17,7 @@ mod e2e {
     pub mod interop_samod;
     pub mod limits;
     pub mod memory;
+    pub mod metrics;
     pub mod office;
     pub mod raw_peer;
     pub mod records_cli;

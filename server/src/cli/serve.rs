@@ -23,9 +23,26 @@ pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
             println!("  {secret}");
         }
     }
+    let metrics_listener = match config.metrics_listen.0 {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await.with_context(|| {
+            format!("cannot listen for metrics on {at} (--metrics-listen; `off` serves none)")
+        })?),
+        None => None,
+    };
     let state = linli_server::open(&config)
         .await
         .context("relay could not start")?;
+    if let Some(listener) = metrics_listener {
+        let at = listener.local_addr().context("no local address")?;
+        println!("linli-relay metrics at http://{at}/metrics");
+        let metrics = state.relay.metrics.clone();
+        let shutdown = state.shutdown.clone();
+        tokio::spawn(async move {
+            if let Err(e) = linli_server::metrics::serve(listener, metrics, shutdown).await {
+                tracing::warn!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     println!(
         "linli-relay serving ws://{addr}/sync (data in {})",
         config.data.display()

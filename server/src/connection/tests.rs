@@ -79,6 +79,7 @@ impl Relay {
                 relay_id: relay_id.clone(),
                 idle_evict: Duration::from_secs(30),
                 directory: directory.clone(),
+                metrics: crate::metrics::Metrics::new(),
             },
             TaskTracker::new(),
         );
@@ -88,6 +89,7 @@ impl Relay {
                 peers: PeerRegistry::new(),
                 docs,
                 directory,
+                metrics: crate::metrics::Metrics::new(),
             },
             storage,
             _dir: dir,

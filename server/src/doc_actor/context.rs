@@ -8,6 +8,7 @@ use linli_protocol::PeerId;
 use tokio::sync::mpsc;
 
 use super::command::DocCommand;
+use crate::metrics::Metrics;
 use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
 
@@ -26,6 +27,8 @@ pub struct DocContext<S = Storage> {
     pub idle_evict: Duration,
     /// Told whenever a document changes, in case it is the directory.
     pub directory: StreetDirectory,
+    /// The relay's figures: stores, refusals, loads and evictions.
+    pub metrics: Metrics,
 }
 
 /// Asked by an idle task whether it may end. Whoever routes commands to the

@@ -54,6 +54,7 @@ impl Task {
             relay_id: relay_id(),
             idle_evict: IDLE_EVICT,
             directory,
+            metrics: crate::metrics::Metrics::new(),
         };
         let retire_asked = Arc::new(AtomicUsize::new(0));
         let asked = retire_asked.clone();

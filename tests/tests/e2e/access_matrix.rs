@@ -126,7 +126,7 @@ pub fn street(ids: &[DocumentId; 8]) -> Automerge {
 
 /// A sync message pushing `doc`'s changes since `since`, whatever the relay
 /// said about read-only: what a hostile peer would send.
-fn forced_push(
+pub fn forced_push(
     peer: &RawPeer,
     id: DocumentId,
     doc: &Automerge,

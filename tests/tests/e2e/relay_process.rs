@@ -76,6 +76,8 @@ pub struct RelayProcess {
     pub bare_url: String,
     /// The street-admin token made at first start.
     pub admin_token: String,
+    /// `host:port` of its metrics listener (`/metrics`), when it serves one.
+    pub metrics_addr: Option<String>,
     extra_args: Vec<String>,
     /// Where its log goes when a test reads it, and at which level.
     log: Option<(String, RelayLog)>,
@@ -131,11 +133,19 @@ impl RelayProcess {
             Some((filter, _)) => filter.clone(),
             None => std::env::var("LINLI_TEST_RELAY_LOG").unwrap_or_else(|_| "warn".into()),
         };
+        // Many relays run at once: metrics on a free port unless the test
+        // says otherwise, never the fixed default.
+        let metrics_listen: &[&str] = if extra_args.iter().any(|a| a == "--metrics-listen") {
+            &[]
+        } else {
+            &["--metrics-listen", "127.0.0.1:0"]
+        };
         let mut child = Command::new(binary("linli-relay"))
             .arg("--listen")
             .arg(listen)
             .arg("--data")
             .arg(data)
+            .args(metrics_listen)
             .args(&extra_args)
             .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
@@ -159,18 +169,23 @@ impl RelayProcess {
         let stdout = child.stdout.take().expect("relay stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            // The metrics line, when there is one, comes first.
+            let mut metrics_addr = None;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("linli-relay metrics at http://") {
+                    metrics_addr = rest.strip_suffix("/metrics").map(str::to_owned);
+                }
                 if let Some(rest) = line.strip_prefix("linli-relay serving ") {
                     let url = rest
                         .split_whitespace()
                         .next()
                         .unwrap_or_default()
                         .to_owned();
-                    let _ = tx.send(url);
+                    let _ = tx.send((url, metrics_addr.take()));
                 }
             }
         });
-        let bare_url = rx
+        let (bare_url, metrics_addr) = rx
             .recv_timeout(PATIENCE)
             .expect("relay did not print its URL in time");
         let admin_token = std::fs::read_to_string(data.join("admin-token"))
@@ -183,6 +198,7 @@ impl RelayProcess {
             url: format!("{bare_url}?token={admin_token}"),
             bare_url,
             admin_token,
+            metrics_addr,
             extra_args,
             log,
         }
