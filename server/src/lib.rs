@@ -4,7 +4,7 @@
 //! pushes, in SQLite, and syncs each document with every peer that asks for
 //! it. The pieces, from the socket inwards:
 //!
-//! - [`routes::app`] builds the axum router: `GET /healthz`, `GET /status`,
+//! - [`routes::app`] builds the axum router: `GET /livez`, `/readyz`, `/healthz`, `GET /status`,
 //!   `GET /audit?doc=`, `GET /api/me` and the websocket at `/sync`;
 //! - [`closer::Closer`] closes a live connection from outside with a
 //!   reason, which its close frame carries ([`linli_protocol::CloseReason`]);

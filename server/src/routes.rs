@@ -1,10 +1,12 @@
-//! HTTP routes: `GET /healthz`, `GET /status` (live figures),
+//! HTTP routes: `GET /livez`, `GET /readyz` and `GET /healthz` (probes,
+//! see [`health`]), `GET /status` (live figures),
 //! `GET /audit?doc=` (who stored which change), `GET /api/me` (who a token
 //! is, or why it is refused), the websocket upgrade at `/sync`, and the
 //! field app (web/, embedded at build time) at `/` and every other path.
 //! Handlers only extract, authorize and upgrade; the connection lives in
 //! [`crate::connection`].
 
+mod health;
 mod me;
 mod web_app;
 
@@ -26,17 +28,15 @@ use crate::state::AppState;
 /// The relay's router.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(health::livez))
         .route("/status", get(status))
         .route("/audit", get(audit))
         .route("/api/me", get(me::me))
         .route("/sync", get(sync))
         .fallback(get(web_app::serve))
         .with_state(state)
-}
-
-async fn healthz() -> &'static str {
-    "ok\n"
 }
 
 /// The grant of the request's token, or the 401 to answer with.

@@ -70,6 +70,7 @@ pub mod compaction;
 pub mod conformance;
 mod document_store;
 mod error;
+mod health;
 mod keys;
 mod load;
 mod memory_backend;

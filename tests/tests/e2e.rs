@@ -12,6 +12,7 @@ mod e2e {
     pub mod disk_full;
     pub mod field_app;
     pub mod flaky_network;
+    pub mod health;
     pub mod hostile;
     pub mod interop_js;
     pub mod interop_samod;
