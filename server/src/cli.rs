@@ -2,13 +2,18 @@
 //! comments are the help text, and `run`.
 
 pub mod audit;
+pub mod backup;
 pub mod directory_set;
 pub mod directory_show;
+pub mod restore;
 pub mod serve;
 pub mod token_create;
 pub mod token_list;
 pub mod token_revoke;
 pub mod token_scope;
+
+use std::fs::File;
+use std::path::Path;
 
 use anyhow::Context;
 use linli_store::Store;
@@ -18,4 +23,61 @@ use linli_store::Store;
 pub fn open_store(config: &linli_server::Config) -> anyhow::Result<Store> {
     let path = config.database_path();
     Store::open_relay(&path).with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// Takes the data folder's lock file (`relay.lock`), exclusively: a serving
+/// relay holds it for its whole life, so `restore` can tell that one runs.
+/// The OS drops the lock when the process ends, even on SIGKILL.
+pub fn lock_data_folder(config: &linli_server::Config) -> anyhow::Result<File> {
+    linli_store::create_private_dir(&config.data)
+        .with_context(|| format!("cannot create {}", config.data.display()))?;
+    let path = config.data.join("relay.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another linli-relay holds {} (it serves this data folder)",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Checks a database file as a backup must be: SQLite's integrity check
+/// says ok, and every document in it loads with the store's own loading
+/// code. Returns how many documents it holds.
+pub fn check_database(path: &Path) -> anyhow::Result<usize> {
+    if !path.is_file() {
+        anyhow::bail!("{} is not a file", path.display());
+    }
+    let store =
+        Store::open_relay(path).with_context(|| format!("cannot open {}", path.display()))?;
+    if let Err(found) = store.integrity_check()? {
+        anyhow::bail!("{} is damaged: {found}", path.display());
+    }
+    let docs = store.list()?;
+    for doc in &docs {
+        store
+            .load(doc)
+            .with_context(|| format!("{}: document {doc} does not load", path.display()))?;
+    }
+    Ok(docs.len())
+}
+
+/// Syncs the folder holding `path`, so a rename into it survives power loss.
+pub fn sync_parent(path: &Path) -> anyhow::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    File::open(parent)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", parent.display()))
 }

@@ -27,6 +27,8 @@ enum Command {
     #[command(subcommand)]
     Directory(DirectoryCommand),
     Audit(cli::audit::Args),
+    Backup(cli::backup::Args),
+    Restore(cli::restore::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,5 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Directory(DirectoryCommand::Set(args)) => cli::directory_set::run(&config, args),
         Command::Directory(DirectoryCommand::Show(args)) => cli::directory_show::run(&config, args),
         Command::Audit(args) => cli::audit::run(&config, args),
+        Command::Backup(args) => cli::backup::run(&config, args),
+        Command::Restore(args) => cli::restore::run(&config, args),
     }
 }

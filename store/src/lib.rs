@@ -64,6 +64,7 @@
 //! ```
 
 mod audit;
+mod backup;
 mod changes;
 mod chunks;
 pub mod compaction;

@@ -5,6 +5,7 @@
 mod e2e {
     pub mod access_matrix;
     pub mod auth;
+    pub mod backup;
     pub mod bad_input;
     pub mod cli;
     pub mod client_sync;

@@ -11,6 +11,8 @@ pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr().context("no local address")?;
+    // Held while serving, so `restore` refuses to swap the database under us.
+    let _lock = super::lock_data_folder(&config)?;
     {
         let mut store = super::open_store(&config)?;
         if let Some(secret) =
