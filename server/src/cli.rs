@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod check;
 pub mod directory_set;
 pub mod directory_show;
 pub mod restore;

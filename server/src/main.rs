@@ -29,6 +29,7 @@ enum Command {
     Audit(cli::audit::Args),
     Backup(cli::backup::Args),
     Restore(cli::restore::Args),
+    Check(cli::check::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,5 +67,6 @@ fn main() -> anyhow::Result<()> {
         Command::Audit(args) => cli::audit::run(&config, args),
         Command::Backup(args) => cli::backup::run(&config, args),
         Command::Restore(args) => cli::restore::run(&config, args),
+        Command::Check(args) => cli::check::run(&config, args),
     }
 }

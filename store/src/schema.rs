@@ -210,6 +210,20 @@ fn has_relay_part(conn: &Connection) -> rusqlite::Result<bool> {
         .is_some())
 }
 
+/// Refuses a database whose schema is not exactly this build's: a newer
+/// one, or an older one not yet migrated (opening it read-write migrates it).
+pub(crate) fn check_current(conn: &Connection) -> Result<(), StoreError> {
+    let found = user_version(conn)?;
+    check_not_too_new(found)?;
+    if found < SCHEMA_VERSION {
+        return Err(StoreError::backend(format!(
+            "schema version {found} is older than this build's {SCHEMA_VERSION}; \
+             start the relay once to migrate it"
+        )));
+    }
+    Ok(())
+}
+
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |row| row.get(0))
 }

@@ -40,6 +40,26 @@ impl Store {
         Self::open_as(path, schema::Role::Relay)
     }
 
+    /// Opens an existing store read-only, for checking it: no migration, no
+    /// switch to WAL, nothing written. Refuses a schema version this build
+    /// does not know, since reading it with today's queries would mislead.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(Box::new(e)))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_err(Box::new(e)))?;
+        schema::check_current(&conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
     fn open_as(path: &Path, role: schema::Role) -> Result<Store, StoreError> {
         create_parent_dirs(path)?;
         create_private_file(path)?;

@@ -7,6 +7,7 @@ mod e2e {
     pub mod auth;
     pub mod backup;
     pub mod bad_input;
+    pub mod check;
     pub mod cli;
     pub mod client_sync;
     pub mod crash;
