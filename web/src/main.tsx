@@ -7,14 +7,22 @@ import * as bridge from "./bridge";
 import { clearFragment, sessionFromFragment } from "./sign-in";
 import "./style.css";
 
-const session = sessionFromFragment(location.hash);
-if (location.hash) clearFragment();
-const signingIn = session
-  ? bridge.signIn(session).then(async () => {
-      // Ask the browser not to evict this phone's records under pressure.
-      await navigator.storage?.persist?.().catch(() => false);
-    })
-  : Promise.resolve();
+/** Signs in with the link in the address bar, if there is one, and takes
+ * the token out of it. */
+function takeLink(): Promise<void> {
+  const session = sessionFromFragment(location.hash);
+  if (location.hash) clearFragment();
+  if (!session) return Promise.resolve();
+  return bridge.signIn(session).then(async () => {
+    // Ask the browser not to evict this phone's records under pressure.
+    await navigator.storage?.persist?.().catch(() => false);
+  });
+}
+
+const signingIn = takeLink();
+// A link opened while the app is already open changes only the fragment:
+// the page does not load again, so the new link is taken here.
+addEventListener("hashchange", () => void takeLink());
 
 // The worker drops its socket when the browser says the network is gone
 // and dials again when it is back.

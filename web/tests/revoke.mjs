@@ -2,9 +2,10 @@
 // app says so plainly and deletes the residents' data it holds (IndexedDB
 // checked), within seconds.
 //
-// Environment (besides lib.mjs's): LINLI_HEAD_TOKEN (person "head-wang").
+// Environment (besides lib.mjs's): LINLI_HEAD_TOKEN (person "head-wang") and
+// LINLI_HEAD_TOKEN2 (her replacement token, named "head-wang-new").
 
-import { PATIENCE, env, ask, run } from "./lib.mjs";
+import { PATIENCE, env, ask, link, run } from "./lib.mjs";
 
 await run("revocation in the browser", ["head"], async (at, head) => {
   at("signed in, her building on the phone");
@@ -32,6 +33,10 @@ await run("revocation in the browser", ["head"], async (at, head) => {
   await head.page.getByTestId("sign-out").click();
   const message = await asked;
   if (!message.includes("1 条修改没有发到服务器")) throw new Error(`sign-out asked: ${message}`);
+  await head.waitStatus("1 条修改仅在本机");
+
+  at("a new link for her (the office replaced her token) keeps the unsent change");
+  await head.page.goto(link(env("LINLI_HEAD_TOKEN2"), "head-wang"));
   await head.waitStatus("1 条修改仅在本机");
   await head.offline(false);
   await head.waitStatus("全部已保存到服务器");

@@ -311,12 +311,19 @@ fn a_viewer_sees_no_edit_controls_and_a_building_head_holds_only_her_building() 
 fn revoking_a_signed_in_phone_signs_it_out_and_deletes_the_residents_data() {
     let mut street = Street::new();
     let head = street.head_token();
+    let scope = format!("building:{}", street.building);
+    let replacement = street
+        .relay
+        .create_token("building-head", &scope, "head-wang-new");
     street.run_script(
         "revoke.mjs",
-        &[("LINLI_HEAD_TOKEN", &head)],
+        &[
+            ("LINLI_HEAD_TOKEN", &head),
+            ("LINLI_HEAD_TOKEN2", &replacement),
+        ],
         |street, step| {
             assert_eq!(step, "revoke");
-            admin(street.data.path(), &["token", "revoke", "head-wang"]);
+            admin(street.data.path(), &["token", "revoke", "head-wang-new"]);
         },
     );
 }

@@ -234,8 +234,11 @@ async function handle(req: Request): Promise<unknown> {
     case "signIn": {
       const [s] = req.args;
       if (!db) throw new Error("storage is not open");
-      if (session && (session.token !== s.token || session.directory !== s.directory)) {
-        // Another person's link on this phone: the first one's data goes.
+      if (session && (session.person !== s.person || session.directory !== s.directory)) {
+        // Another person's (or street's) link on this phone: the first
+        // one's data goes. A new link for the same person on the same
+        // street (a token the office replaced) keeps everything,
+        // unsent changes included.
         await wipe("signed-out");
       }
       await store.setMeta(db, "session", s);
@@ -243,6 +246,8 @@ async function handle(req: Request): Promise<unknown> {
       session = s;
       signedOut = null;
       disconnect();
+      device?.free();
+      device = null;
       await openDevice(s);
       void checkToken();
       return null;
