@@ -19,6 +19,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::StoreError;
 
+#[cfg(test)]
+mod fixtures;
+
 /// Which store is being opened: a device's or the relay's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -222,6 +225,19 @@ pub(crate) fn check_current(conn: &Connection) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+impl crate::Store {
+    /// The schema version of the open database (`PRAGMA user_version`),
+    /// for operators: `linli-relay check` reports it.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(user_version(&self.conn)?)
+    }
+}
+
+/// Refuses a database from a newer linli, reading only its version.
+pub(crate) fn refuse_newer(conn: &Connection) -> Result<(), StoreError> {
+    check_not_too_new(user_version(conn)?)
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

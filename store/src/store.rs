@@ -68,6 +68,12 @@ impl Store {
             source,
         };
         let mut conn = Connection::open(path).map_err(|e| open_err(Box::new(e)))?;
+        // Before anything is configured or written: a newer linli's file
+        // is refused exactly as it was found.
+        schema::refuse_newer(&conn).map_err(|e| match e {
+            StoreError::Sqlite(source) => open_err(source),
+            other => other,
+        })?;
         configure(&conn).map_err(|e| match StoreError::from(e) {
             StoreError::Sqlite(source) => open_err(source),
             other => other,

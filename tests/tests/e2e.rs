@@ -31,5 +31,6 @@ mod e2e {
     pub mod sign_in_link;
     pub mod tls;
     pub mod unavailable;
+    pub mod upgrade;
     pub mod walkthroughs;
 }

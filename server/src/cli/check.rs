@@ -60,8 +60,10 @@ pub fn run(config: &linli_server::Config, _args: Args) -> anyhow::Result<()> {
         anyhow::bail!("{} is damaged ({} problems)", path.display(), damage.len());
     }
     println!(
-        "ok: {} documents load, chunk hashes match, {audited} audit rows refer to stored changes",
-        docs.len()
+        "ok: {} documents load, chunk hashes match, {audited} audit rows refer to stored changes, \
+         schema version {} (this build's)",
+        docs.len(),
+        store.schema_version()?
     );
     Ok(())
 }
