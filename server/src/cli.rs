@@ -53,13 +53,15 @@ pub fn lock_data_folder(config: &linli_server::Config) -> anyhow::Result<File> {
 
 /// Checks a database file as a backup must be: SQLite's integrity check
 /// says ok, and every document in it loads with the store's own loading
-/// code. Returns how many documents it holds.
+/// code. Returns how many documents it holds. Read-only: checking a backup
+/// never migrates or writes it (a backup from an older linli stays as it
+/// was; the relay migrates it when it starts on it).
 pub fn check_database(path: &Path) -> anyhow::Result<usize> {
     if !path.is_file() {
         anyhow::bail!("{} is not a file", path.display());
     }
-    let store =
-        Store::open_relay(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let store = Store::open_backup_read_only(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
     if let Err(found) = store.integrity_check()? {
         anyhow::bail!("{} is damaged: {found}", path.display());
     }

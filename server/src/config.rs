@@ -66,6 +66,13 @@ pub struct Config {
     #[arg(long, env = "LINLI_IDLE_EVICT_SECS", default_value_t = 30)]
     pub idle_evict_secs: u64,
 
+    /// Seconds to keep serving after SIGTERM or SIGINT while `/readyz`
+    /// answers 503, so a load balancer stops sending devices here before
+    /// connections close; a second signal ends the wait. 0 (the default,
+    /// for a relay with no load balancer in front) closes at once.
+    #[arg(long, env = "LINLI_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+
     /// Largest the relay's database may grow, in MiB. Past it the relay
     /// stores no new changes, as if the disk were full: the sender gets an
     /// error, its device keeps the changes and retries, everything stored
@@ -114,6 +121,7 @@ impl Config {
             join_timeout_secs: 10,
             peer_queue: 1024,
             idle_evict_secs: 30,
+            drain_secs: 0,
             max_storage_mb: None,
             metrics_listen: MetricsListen(None),
         }
@@ -121,6 +129,10 @@ impl Config {
 
     pub fn join_timeout(&self) -> Duration {
         Duration::from_secs(self.join_timeout_secs)
+    }
+
+    pub fn drain(&self) -> Duration {
+        Duration::from_secs(self.drain_secs)
     }
 
     pub fn idle_evict(&self) -> Duration {

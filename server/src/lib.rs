@@ -169,6 +169,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
         grants,
         max_connections: config.max_connections,
         max_connections_per_token: config.max_connections_per_token,
+        draining: CancellationToken::new(),
         shutdown,
         tasks,
     })

@@ -19,6 +19,9 @@ pub struct AppState {
     pub grants: Grants,
     pub max_connections: usize,
     pub max_connections_per_token: usize,
+    /// Cancelled when the relay is told to stop: from then on `/readyz`
+    /// says not ready, while connections carry on until `shutdown`.
+    pub draining: CancellationToken,
     /// Cancelled when the relay shuts down; connections close on it.
     pub shutdown: CancellationToken,
     /// Tracks connection and document tasks, so shutdown can wait for them.

@@ -90,6 +90,7 @@ pub use document_store::{
     LocalDocumentStore,
 };
 pub use error::{BackendSource, ErrorKind, StoreError};
+pub use health::WRITABLE_HEADROOM_BYTES;
 pub use load::rebuild;
 pub use memory_backend::MemoryStore;
 pub use schema::SCHEMA_VERSION;

@@ -44,6 +44,22 @@ impl Store {
     /// switch to WAL, nothing written. Refuses a schema version this build
     /// does not know, since reading it with today's queries would mislead.
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        Self::open_read_only_checked(path, schema::check_current)
+    }
+
+    /// Opens a backup read-only to verify it, like [`Store::open_read_only`]
+    /// but accepting an older schema too: verifying reads only what every
+    /// version stores alike (chunks), and a relay started on the restored
+    /// file migrates it. Checking never changes the file. A newer schema is
+    /// refused.
+    pub fn open_backup_read_only(path: &Path) -> Result<Store, StoreError> {
+        Self::open_read_only_checked(path, schema::refuse_newer)
+    }
+
+    fn open_read_only_checked(
+        path: &Path,
+        check: fn(&Connection) -> Result<(), StoreError>,
+    ) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
@@ -53,7 +69,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(Box::new(e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_err(Box::new(e)))?;
-        schema::check_current(&conn)?;
+        check(&conn)?;
         Ok(Store {
             conn,
             path: path.to_owned(),

@@ -7,6 +7,9 @@ use linli_server::admin;
 
 #[tokio::main]
 pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
+    // Before anything says the relay serves: a stop that comes right after
+    // must be a clean one, not the signal's default (instant) death.
+    let mut signals = StopSignals::install()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -51,31 +54,66 @@ pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
     );
     std::io::stdout().flush().ok();
 
-    linli_server::serve(listener, state, stop_signal())
+    let draining = state.draining.clone();
+    let drain = config.drain();
+    let stop = async move {
+        signals.next().await;
+        draining.cancel();
+        if !drain.is_zero() {
+            tracing::info!(
+                secs = drain.as_secs(),
+                "draining: /readyz says not ready; connections close after --drain-secs or at a second signal"
+            );
+            tokio::select! {
+                () = tokio::time::sleep(drain) => {},
+                () = signals.next() => {},
+            }
+        }
+    };
+    linli_server::serve(listener, state, stop)
         .await
         .context("relay stopped with an error")?;
     tracing::info!("relay stopped cleanly");
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// SIGINT and SIGTERM, listened for from the start.
+#[cfg(unix)]
+struct StopSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+        })
+    }
+
+    /// Completes at the next SIGINT or SIGTERM.
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {},
+            _ = self.int.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    }
+}
+
+/// Ctrl-C, where there are no unix signals.
+#[cfg(not(unix))]
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn install() -> anyhow::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

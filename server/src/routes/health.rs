@@ -3,7 +3,8 @@
 //! `/livez` says only that the process answers: a supervisor that restarts
 //! on it must not restart a relay whose disk is full, since a restart does
 //! not make room. `/readyz` says whether the relay should be sent traffic:
-//! its storage takes writes and it is not shutting down. Neither depends on
+//! its storage takes writes and it is not shutting down (from the first
+//! stop signal on, through `--drain-secs`). Neither depends on
 //! any other relay being reachable. `/healthz` stays what it always was, an
 //! alias of `/livez`, so existing probes keep their meaning.
 
@@ -18,7 +19,7 @@ pub async fn livez() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.shutdown.is_cancelled() {
+    if state.draining.is_cancelled() || state.shutdown.is_cancelled() {
         return unready("draining: the relay is shutting down");
     }
     // On a blocking thread, like every other storage call.

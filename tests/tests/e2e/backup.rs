@@ -138,3 +138,53 @@ fn a_backup_taken_while_devices_edit_restores_and_devices_bring_back_the_rest() 
     }
     assert_eq!(edits_on_relay(&relay, &doc), everything);
 }
+
+/// `backup` checks its copy read-only: the copy is exactly what `VACUUM
+/// INTO` wrote (a rollback-journal file; opening it to check as a store
+/// would have switched it to WAL, rewriting its header, and could have
+/// migrated it), and nothing is left beside it.
+#[test]
+fn a_backup_is_checked_without_being_written() {
+    let data = TempDir::new().unwrap();
+    let relay = RelayProcess::start(data.path());
+    let laptop = TempDir::new().unwrap();
+    ok(
+        laptop.path(),
+        &[
+            "--token",
+            &relay.admin_token,
+            "init",
+            "--relay",
+            &relay.bare_url,
+        ],
+    );
+    let doc = ok(laptop.path(), &["doc", "new"]).trim().to_owned();
+    edit(laptop.path(), &doc, "laptop-0");
+
+    let backups = TempDir::new().unwrap();
+    let file = backups.path().join("relay-backup.sqlite");
+    admin(data.path(), &["backup", "--to", file.to_str().unwrap()]);
+    let bytes = std::fs::read(&file).unwrap();
+    // Bytes 18 and 19 of an SQLite file: 1 for a rollback journal, 2 for WAL.
+    assert_eq!(bytes[18..20], [1, 1], "checking the backup wrote to it");
+    let mut beside: Vec<String> = std::fs::read_dir(backups.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["relay-backup.sqlite"]);
+
+    // Restoring checks it again, read-only too: the file stays as it was.
+    drop(relay);
+    let restored = restore(data.path(), &file);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "restore wrote to the backup"
+    );
+}

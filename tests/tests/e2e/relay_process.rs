@@ -241,6 +241,13 @@ impl RelayProcess {
         self.restart();
     }
 
+    /// SIGTERM, without waiting: the relay starts to stop (and drains,
+    /// when started with `--drain-secs`).
+    pub fn signal_term(&self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    }
+
     /// SIGTERM, then waits; returns the exit code.
     pub fn terminate(&mut self) -> Option<i32> {
         let pid = self.child.id().to_string();

@@ -167,3 +167,47 @@ fn a_relay_refuses_a_database_from_a_newer_linli_and_leaves_it_alone() {
         "the database was changed"
     );
 }
+
+/// A backup made by an earlier linli is restored as it is: the check reads
+/// it without migrating or writing it, and the relay migrates the restored
+/// copy when it starts.
+#[test]
+fn a_backup_from_an_earlier_linli_restores_unchanged_and_migrates_on_start() {
+    let backups = TempDir::new().unwrap();
+    let file = backups.path().join("relay-backup.sqlite");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch(&fixture(SCHEMA_VERSION - 1))
+        .unwrap();
+    let before = std::fs::read(&file).unwrap();
+
+    let data = TempDir::new().unwrap();
+    let out = Command::new(binary("linli-relay"))
+        .arg("restore")
+        .arg(&file)
+        .arg("--data")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run linli-relay restore");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the backup was changed"
+    );
+
+    std::fs::write(data.path().join("admin-token"), "not-yet\n").unwrap();
+    let mut relay = RelayProcess::start(data.path());
+    assert_eq!(relay.terminate(), Some(0));
+    let (ok, said) = check(data.path());
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("schema version {SCHEMA_VERSION} (this build's)")),
+        "{said}"
+    );
+}
