@@ -11,6 +11,8 @@
 //! `linli-bench gen --preset street --out DIR` writes the synthetic street
 //! the workloads use as CSV files (see `linli-gen`). `linli-bench app`
 //! measures the field app in Debian's Chromium (see `app.rs`).
+//! `linli-bench soak --minutes N` runs a street's day against one relay
+//! and reports every minute whether anything grows (see `soak.rs`).
 
 mod app;
 mod data;
@@ -18,6 +20,7 @@ mod generate;
 mod peer;
 mod relay;
 mod report;
+mod soak;
 mod swarm;
 mod workloads;
 
@@ -54,6 +57,10 @@ enum Command {
     /// size, opening it, signing in over Fast 3G, a grid worker's device,
     /// and logging a visit beside the `linli` CLI.
     App(app::Args),
+    /// Run a street's day against one linli-relay for a long time (an hour
+    /// by default) and print its memory, database and WAL sizes, open
+    /// connections and edit-to-visible p99 every minute.
+    Soak(soak::Args),
 }
 
 /// Running the benchmark (no subcommand).
@@ -80,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         match cli.command {
             Some(Command::Gen(args)) => generate::run(args),
             Some(Command::App(args)) => app::run(args).await,
+            Some(Command::Soak(args)) => soak::run(args).await,
             None => run(cli.run).await,
         }
     };

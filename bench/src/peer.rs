@@ -109,6 +109,13 @@ impl Peer {
         Ok(Self { cmds })
     }
 
+    /// A handle with no connection behind it: put in place of a peer's
+    /// handle, it drops that one, which closes the peer's connection.
+    pub fn disconnected() -> Self {
+        let (cmds, _) = mpsc::unbounded_channel();
+        Self { cmds }
+    }
+
     pub fn add(&self, id: DocumentId, doc: Automerge) {
         let _ = self.cmds.send(Cmd::Add(id, Box::new(doc)));
     }

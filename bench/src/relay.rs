@@ -55,6 +55,8 @@ pub struct Relay {
     pub url: String,
     /// linli's street-admin token (None for samod, which takes none).
     pub token: Option<String>,
+    /// `host:port` of linli-relay's metrics listener (None for samod).
+    pub metrics_addr: Option<String>,
     data: PathBuf,
     bin: PathBuf,
     child: Child,
@@ -88,7 +90,7 @@ impl Relay {
                 bin.display()
             );
         }
-        let (child, url) = spawn(kind, &bin, data, default_limits)?;
+        let (child, url, metrics_addr) = spawn(kind, &bin, data, default_limits)?;
         let token = match kind {
             Kind::Linli => Some(
                 std::fs::read_to_string(data.join("admin-token"))
@@ -102,6 +104,7 @@ impl Relay {
             kind,
             url,
             token,
+            metrics_addr,
             data: data.to_path_buf(),
             bin,
             child,
@@ -129,10 +132,12 @@ impl Relay {
     pub fn restart(&mut self) -> anyhow::Result<Duration> {
         self.stop()?;
         let started = Instant::now();
-        let (child, url) = spawn(self.kind, &self.bin, &self.data, self.default_limits)?;
+        let (child, url, metrics_addr) =
+            spawn(self.kind, &self.bin, &self.data, self.default_limits)?;
         let ready = started.elapsed();
         self.child = child;
         self.url = url;
+        self.metrics_addr = metrics_addr;
         Ok(ready)
     }
 
@@ -176,7 +181,7 @@ fn spawn(
     bin: &Path,
     data: &Path,
     default_limits: bool,
-) -> anyhow::Result<(Child, String)> {
+) -> anyhow::Result<(Child, String, Option<String>)> {
     let mut cmd = Command::new(bin);
     cmd.arg("--listen")
         .arg("127.0.0.1:0")
@@ -199,17 +204,22 @@ fn spawn(
     let prefix = format!("{} serving ", kind.binary());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        // linli-relay prints its metrics address first.
+        let mut metrics = None;
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("linli-relay metrics at http://") {
+                metrics = rest.strip_suffix("/metrics").map(str::to_owned);
+            }
             if let Some(rest) = line.strip_prefix(&prefix) {
                 let url = rest.split_whitespace().next().unwrap_or_default();
-                let _ = tx.send(url.to_owned());
+                let _ = tx.send((url.to_owned(), metrics.take()));
             }
         }
     });
-    let url = rx
+    let (url, metrics) = rx
         .recv_timeout(PATIENCE)
         .with_context(|| format!("{} did not print its URL", kind.binary()))?;
-    Ok((child, url))
+    Ok((child, url, metrics))
 }
 
 /// Bytes under `dir`. A running relay may remove a file while this walks
