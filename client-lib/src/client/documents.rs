@@ -144,6 +144,14 @@ impl Client {
         Ok(heads.unwrap_or_default())
     }
 
+    /// The heads the relay last confirmed holding for `doc`, as stored
+    /// (sorted; empty when none): every change in their history is safe on
+    /// the relay. What [`Client::pending`] counts against, for a caller that
+    /// must check the promise itself, such as a fault test or an audit.
+    pub fn confirmed_heads(&self, doc: DocumentId) -> Result<Vec<ChangeHash>, ClientError> {
+        self.inner.store.stored_confirmed(doc)
+    }
+
     /// Whether `doc` has data on this device.
     pub fn contains(&self, doc: DocumentId) -> Result<bool, ClientError> {
         self.inner.store.contains(doc)

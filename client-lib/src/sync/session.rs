@@ -176,6 +176,7 @@ impl Session {
             }
             Err(e) => return Err(SessionEnd::Undecodable(e)),
         };
+        tracing::trace!(r#type = message.type_name(), doc = ?message.document_id(), bytes = frame.len(), "received");
         match message {
             Message::Sync(data) => self.on_sync(&relay, SyncKind::Sync, &data),
             Message::Request(data) => self.on_sync(&relay, SyncKind::Request, &data),
