@@ -44,7 +44,8 @@ fn edits_on_relay(relay: &RelayProcess, doc: &str) -> Vec<String> {
     keys
 }
 
-fn restore(data: &Path, file: &Path) -> std::process::Output {
+/// Runs `linli-relay restore FILE --data DATA`.
+pub fn restore(data: &Path, file: &Path) -> std::process::Output {
     Command::new(binary("linli-relay"))
         .arg("restore")
         .arg(file)
