@@ -73,6 +73,23 @@ pub struct Config {
     #[arg(long, env = "LINLI_DRAIN_SECS", default_value_t = 0)]
     pub drain_secs: u64,
 
+    /// Memory, in MiB, the loaded documents may hold together. Past it the
+    /// least recently used idle documents (no peer syncing them) are
+    /// dropped from memory; they load again from the database when next
+    /// asked for. A document in use is never dropped, and one larger than
+    /// the whole budget is still served (the log and
+    /// `linli_documents_over_budget_total` say so).
+    ///
+    /// The default, 256, suits a 1 GB box: the relay itself takes a few tens
+    /// of MiB more (BENCHMARKS.md has the measured figure), which leaves
+    /// half the box to the OS, SQLite's page cache in the file cache, and
+    /// backups. A building document of 60 households costs about 0.2 MB
+    /// loaded, so 256 MiB keeps a whole street of 210 buildings loaded
+    /// several times over; the budget is for the street that grows, and the
+    /// box that is smaller.
+    #[arg(long, env = "LINLI_MEMORY_BUDGET", default_value_t = 256)]
+    pub memory_budget: u64,
+
     /// Largest the relay's database may grow, in MiB. Past it the relay
     /// stores no new changes, as if the disk were full: the sender gets an
     /// error, its device keeps the changes and retries, everything stored
@@ -122,6 +139,7 @@ impl Config {
             peer_queue: 1024,
             idle_evict_secs: 30,
             drain_secs: 0,
+            memory_budget: 256,
             max_storage_mb: None,
             metrics_listen: MetricsListen(None),
         }
@@ -137,6 +155,11 @@ impl Config {
 
     pub fn idle_evict(&self) -> Duration {
         Duration::from_secs(self.idle_evict_secs)
+    }
+
+    /// `--memory-budget` in bytes.
+    pub fn memory_budget_bytes(&self) -> u64 {
+        self.memory_budget.saturating_mul(1024 * 1024)
     }
 
     /// The SQLite file inside the data folder.

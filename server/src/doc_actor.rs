@@ -10,11 +10,13 @@
 
 mod command;
 mod context;
+pub mod footprint;
 #[cfg(test)]
 mod tests;
 
 pub use command::DocCommand;
 pub use context::{DocContext, Retire};
+pub use footprint::Footprint;
 
 use std::collections::HashMap;
 
@@ -24,7 +26,7 @@ use linli_store::{Attribution, DocumentStore, StoreError};
 use tokio::sync::mpsc;
 use tracing::{debug, error, warn};
 
-use crate::metrics::RefusalReason;
+use crate::metrics::{EvictionReason, RefusalReason};
 use crate::outbound::{ConnRef, Outbound};
 
 /// Why changes could not be stored: the text for the peer and the log, and
@@ -68,38 +70,44 @@ struct DocActor<S> {
     /// The stored chunks `sync`'s document holds: what the compaction
     /// policy counts and what a snapshot of it replaces.
     chunks: ChunkLedger,
+    /// The memory the document holds, reported for the memory budget.
+    footprint: Footprint,
     /// Attached peers: their connection, what they may do, their token.
     conns: HashMap<PeerId, Attached>,
     ephemeral_seen: HashMap<(PeerId, String), u64>,
 }
 
-/// Runs document `id`'s task until the relay stops or, with no peer
-/// attached for [`DocContext::idle_evict`], `retire` lets it end.
+/// Runs document `id`'s task until the relay stops, the memory budget
+/// evicts it, or, with no peer attached for [`DocContext::idle_evict`],
+/// `retire` lets it end. After loading and after each command it reports
+/// its memory and whether it is idle through `retire`.
 pub async fn run<S: DocumentStore>(
     ctx: DocContext<S>,
     id: DocumentId,
     mut rx: mpsc::UnboundedReceiver<DocCommand>,
     retire: Retire,
 ) {
-    let (sync, chunks) = load(&ctx, id).await.unzip();
+    let (sync, chunks, footprint) = split(load(&ctx, id).await);
     let _loaded = ctx.metrics.document_loaded();
     let mut actor = DocActor {
         id,
         ctx,
         sync,
-        chunks: chunks.unwrap_or_default(),
+        chunks,
+        footprint,
         conns: HashMap::new(),
         ephemeral_seen: HashMap::new(),
     };
     loop {
         let idle = actor.conns.is_empty();
+        retire.report(&rx, actor.footprint.bytes(), idle);
         let cmd = if idle {
             tokio::select! {
                 cmd = rx.recv() => cmd,
                 () = tokio::time::sleep(actor.ctx.idle_evict) => {
                     if retire.ask(&rx) {
                         debug!(doc = %id, "evicted idle document");
-                        actor.ctx.metrics.evicted();
+                        actor.ctx.metrics.evicted(EvictionReason::Idle);
                         return;
                     }
                     continue;
@@ -110,35 +118,57 @@ pub async fn run<S: DocumentStore>(
         };
         match cmd {
             None | Some(DocCommand::Stop) => return,
+            Some(DocCommand::Evict) => {
+                debug!(doc = %id, "evicted idle document to keep within the memory budget");
+                actor.ctx.metrics.evicted(EvictionReason::Budget);
+                return;
+            }
             Some(cmd) => actor.handle(cmd).await,
         }
     }
 }
 
-/// Loads the document through the storage seam; `None` (logged) when it
-/// cannot be loaded.
+/// Loads the document through the storage seam, measuring the memory it
+/// takes; `None` (logged) when it cannot be loaded.
 async fn load<S: DocumentStore>(
     ctx: &DocContext<S>,
     id: DocumentId,
-) -> Option<(DocSync, ChunkLedger)> {
+) -> Option<(DocSync, ChunkLedger, Footprint)> {
     let loaded = async {
         let chunks = ctx.storage.load(id).await?;
         let ledger = ChunkLedger::loaded(&chunks);
         // Parsing a big document is CPU work: keep it off the async threads.
-        let doc = tokio::task::spawn_blocking(move || linli_store::rebuild(&id, &chunks))
-            .await
-            .map_err(|join| StoreError::backend(join.to_string()))??;
-        Ok::<_, StoreError>((doc, ledger))
+        // On its own thread, the parse is all the measurement sees.
+        let (doc, measured) = tokio::task::spawn_blocking(move || {
+            crate::heap::measure(|| linli_store::rebuild(&id, &chunks))
+        })
+        .await
+        .map_err(|join| StoreError::backend(join.to_string()))?;
+        Ok::<_, StoreError>((doc?.unwrap_or_default(), measured, ledger))
     };
     match loaded.await {
-        Ok((doc, ledger)) => Some((
-            DocSync::new(id, ctx.relay_id.clone(), doc.unwrap_or_default()),
-            ledger,
-        )),
+        Ok((doc, measured, ledger)) => {
+            let footprint = Footprint::loaded(&doc, measured);
+            Some((
+                DocSync::new(id, ctx.relay_id.clone(), doc),
+                ledger,
+                footprint,
+            ))
+        }
         Err(e) => {
             error!(doc = %id, error = %e, "stored document could not be loaded; serving it as unavailable");
             None
         }
+    }
+}
+
+/// A document that could not be loaded holds nothing but its task.
+fn split(
+    loaded: Option<(DocSync, ChunkLedger, Footprint)>,
+) -> (Option<DocSync>, ChunkLedger, Footprint) {
+    match loaded {
+        Some((sync, chunks, footprint)) => (Some(sync), chunks, footprint),
+        None => (None, ChunkLedger::default(), Footprint::default()),
     }
 }
 
@@ -191,7 +221,7 @@ impl<S: DocumentStore> DocActor<S> {
                 }
             }
             DocCommand::PublishDirectory => self.reindex_if_directory(),
-            DocCommand::Stop => {}
+            DocCommand::Evict | DocCommand::Stop => {}
         }
     }
 
@@ -298,6 +328,7 @@ impl<S: DocumentStore> DocActor<S> {
         // Noted first so the bytes can move; on failure the caller reloads,
         // which rebuilds the ledger from what is stored.
         self.chunks.appended(&changes);
+        self.footprint.grew(changes.len());
         storage
             .append(self.id, changes, Some(audit))
             .await
@@ -320,9 +351,10 @@ impl<S: DocumentStore> DocActor<S> {
     /// After a failed write the in-memory document may hold changes that are
     /// not on disk: rebuild it from disk and restart every peer's sync.
     async fn reload(&mut self) {
-        let (sync, chunks) = load(&self.ctx, self.id).await.unzip();
+        let (sync, chunks, footprint) = split(load(&self.ctx, self.id).await);
         self.sync = sync;
-        self.chunks = chunks.unwrap_or_default();
+        self.chunks = chunks;
+        self.footprint = footprint;
         if let Some(sync) = &mut self.sync {
             for (peer, a) in &self.conns {
                 sync.attach(peer.clone(), a.access);

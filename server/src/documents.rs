@@ -1,21 +1,33 @@
 //! The registry of loaded documents, by document id. Each loaded document
 //! is owned by one [`doc_actor`] task; every message for it goes through
 //! [`DocRegistry::send`], which loads the document first if no task holds
-//! it. An idle task ends through the [`Retire`] handle it was given.
+//! it.
+//!
+//! Loaded documents leave memory one way, by their task ending, for one
+//! of two reasons: nobody used it for `--idle-evict-secs` (the task asks
+//! through its [`Retire`] handle), or together they hold more than the
+//! memory budget and it is among the least recently used idle ones
+//! ([`residency`] keeps that account from what each task reports).
 //!
 //! [`doc_actor`]: crate::doc_actor
 
-use std::collections::HashMap;
+mod residency;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use linli_protocol::DocumentId;
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
+use tracing::warn;
 
 use crate::doc_actor::{self, DocCommand, DocContext, Retire};
+use crate::metrics::Metrics;
+use residency::Residency;
 
-/// The loaded documents' command channels; `None` once the relay stops.
-type Senders = Option<HashMap<DocumentId, mpsc::UnboundedSender<DocCommand>>>;
+type Route = mpsc::UnboundedSender<DocCommand>;
+
+/// The loaded documents; `None` once the relay stops.
+type Loaded = Option<Residency<Route>>;
 
 /// A cheap handle (an `Arc`) to the relay's loaded documents.
 #[derive(Clone)]
@@ -27,24 +39,26 @@ struct Inner {
     ctx: DocContext,
     /// Shared with each task's [`Retire`] handle (not the whole registry,
     /// so tasks hold no reference back to it).
-    docs: Arc<Mutex<Senders>>,
+    docs: Arc<Mutex<Loaded>>,
     tasks: TaskTracker,
 }
 
-fn lock(docs: &Mutex<Senders>) -> MutexGuard<'_, Senders> {
+fn lock(docs: &Mutex<Loaded>) -> MutexGuard<'_, Loaded> {
     // Nothing here can be left half-updated by a panic: every critical
-    // section is a single map operation.
+    // section is a handful of map operations.
     docs.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl DocRegistry {
     /// Document tasks spawned by this registry run with `ctx` and are
-    /// tracked by `tasks`, so shutdown can wait for them.
-    pub fn new(ctx: DocContext, tasks: TaskTracker) -> Self {
+    /// tracked by `tasks`, so shutdown can wait for them. Loaded documents
+    /// may hold `memory_budget` bytes together before idle ones are evicted.
+    pub fn new(ctx: DocContext, tasks: TaskTracker, memory_budget: u64) -> Self {
+        ctx.metrics.documents_memory(0, memory_budget);
         Self {
             inner: Arc::new(Inner {
                 ctx,
-                docs: Arc::new(Mutex::new(Some(HashMap::new()))),
+                docs: Arc::new(Mutex::new(Some(Residency::new(memory_budget)))),
                 tasks,
             }),
         }
@@ -52,7 +66,12 @@ impl DocRegistry {
 
     /// Number of documents loaded in memory.
     pub fn loaded(&self) -> usize {
-        lock(&self.inner.docs).as_ref().map_or(0, HashMap::len)
+        lock(&self.inner.docs).as_ref().map_or(0, Residency::len)
+    }
+
+    /// Bytes of memory the loaded documents hold together.
+    pub fn memory(&self) -> u64 {
+        lock(&self.inner.docs).as_ref().map_or(0, Residency::total)
     }
 
     /// Delivers `cmd` to the document's task, loading the document first if
@@ -65,7 +84,7 @@ impl DocRegistry {
         let Some(docs) = guard.as_mut() else {
             return;
         };
-        let cmd = match docs.get(&doc) {
+        let cmd = match docs.route(&doc) {
             Some(tx) => match tx.send(cmd) {
                 Ok(()) => return,
                 Err(mpsc::error::SendError(cmd)) => cmd,
@@ -76,7 +95,7 @@ impl DocRegistry {
         // The receiver is alive: it is moved into the task just below.
         let _ = tx.send(cmd);
         docs.insert(doc, tx);
-        let retire = retire_handle(self.inner.docs.clone(), doc);
+        let retire = retire_handle(self.inner.docs.clone(), doc, self.inner.ctx.metrics.clone());
         self.inner
             .tasks
             .spawn(doc_actor::run(self.inner.ctx.clone(), doc, rx, retire));
@@ -85,29 +104,62 @@ impl DocRegistry {
     /// Stops every document task (each finishes the command it is on, so no
     /// write is cut in half) and loads no document from then on.
     pub fn stop_all(&self) {
-        for tx in lock(&self.inner.docs)
-            .take()
+        let stopped = lock(&self.inner.docs).take();
+        for tx in stopped
             .into_iter()
-            .flat_map(|d| d.into_values())
+            .flat_map(|mut d| d.drain().collect::<Vec<_>>())
         {
             let _ = tx.send(DocCommand::Stop);
         }
     }
 }
 
-/// Lets an idle task of `doc` end: it is removed from the registry unless
-/// a command arrived meanwhile. Senders hold the registry lock while
-/// sending, so nothing can arrive after this says yes.
-fn retire_handle(docs: Arc<Mutex<Senders>>, doc: DocumentId) -> Retire {
+/// The handle a task of `doc` reports and retires through.
+///
+/// Retiring: an idle task is removed from the registry unless a command
+/// arrived meanwhile. Senders hold the registry lock while sending, so
+/// nothing can arrive after this says yes.
+///
+/// Reporting: the task's memory and idleness (idle only if nothing is
+/// queued, checked under the same lock) go into the account; if the
+/// documents are then over budget, the least recently used idle ones are
+/// taken out and their tasks told to end.
+fn retire_handle(docs: Arc<Mutex<Loaded>>, doc: DocumentId, metrics: Metrics) -> Retire {
+    let reports = docs.clone();
+    let retire_metrics = metrics.clone();
     Retire::new(move |rx| {
         let mut docs = lock(&docs);
         if rx.is_empty() {
             if let Some(docs) = docs.as_mut() {
                 docs.remove(&doc);
+                retire_metrics.documents_memory(docs.total(), docs.budget());
             }
             true
         } else {
             false
+        }
+    })
+    .with_report(move |rx, bytes, idle| {
+        let mut guard = lock(&reports);
+        let Some(docs) = guard.as_mut() else {
+            return;
+        };
+        let reported = docs.report(&doc, bytes, idle && rx.is_empty());
+        metrics.documents_memory(docs.total(), docs.budget());
+        let budget = docs.budget();
+        drop(guard);
+        if reported.over_budget {
+            metrics.document_over_budget();
+            warn!(
+                doc = %doc,
+                bytes,
+                budget,
+                "document is larger than the whole memory budget (--memory-budget); serving it anyway, and evicting it as soon as it is idle"
+            );
+        }
+        for (_, tx) in reported.evicted {
+            // A task already ending has dropped its receiver: nothing to tell.
+            let _ = tx.send(DocCommand::Evict);
         }
     })
 }
@@ -133,6 +185,7 @@ mod tests {
                 metrics: crate::metrics::Metrics::new(),
             },
             tasks.clone(),
+            u64::MAX,
         )
     }
 

@@ -13,7 +13,9 @@
 //!   both ways; bad input ends that connection only, with an `error`;
 //! - [`peers::PeerRegistry`] maps peer ids to live connections;
 //! - [`documents::DocRegistry`] maps document ids to document tasks,
-//!   loading documents on demand; idle ones end themselves;
+//!   loading documents on demand; idle ones end themselves, and the least
+//!   recently used idle ones are evicted when loaded documents hold more
+//!   than the memory budget (measured with [`heap::CountingAllocator`]);
 //! - [`doc_actor`] owns one document's [`linli_protocol::DocSync`]: it
 //!   stores new changes *before* anything advertising them is sent;
 //! - [`access::decide`] is the single place that says what a peer may do,
@@ -37,6 +39,7 @@ pub mod connection;
 pub mod directory_index;
 pub mod doc_actor;
 pub mod documents;
+pub mod heap;
 pub mod metrics;
 pub mod outbound;
 pub mod peers;
@@ -135,6 +138,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
             metrics: metrics.clone(),
         },
         tasks.clone(),
+        config.memory_budget_bytes(),
     );
     tokio::spawn(watch::admin_changes(
         watch::Watched {

@@ -46,7 +46,13 @@ enum DirectoryCommand {
     Show(cli::directory_show::Args),
 }
 
+/// Counts each thread's allocations, so the relay measures the memory each
+/// document takes when it loads (the memory budget; see `heap.rs`).
+#[global_allocator]
+static ALLOCATOR: linli_server::heap::CountingAllocator = linli_server::heap::CountingAllocator;
+
 fn main() -> anyhow::Result<()> {
+    ALLOCATOR.installed();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

@@ -54,6 +54,26 @@ impl RefusalReason {
     }
 }
 
+/// Why a loaded document was dropped from memory; the `reason` label of
+/// `linli_evictions_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionReason {
+    /// No peer synced it for `--idle-evict-secs`.
+    Idle,
+    /// Loaded documents held more than `--memory-budget`; it was the least
+    /// recently used idle one.
+    Budget,
+}
+
+impl EvictionReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Budget => "budget",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RoleLabel {
     role: &'static str,
@@ -82,7 +102,10 @@ pub struct Metrics {
     changes_stored: Counter,
     refusals: Family<ReasonLabel, Counter>,
     documents_loaded: Gauge,
-    evictions: Counter,
+    documents_memory: Gauge,
+    memory_budget: Gauge,
+    documents_over_budget: Counter,
+    evictions: Family<ReasonLabel, Counter>,
     token_revocations: Counter,
     store_seconds: Histogram,
 }
@@ -145,10 +168,30 @@ impl Metrics {
             "Documents held in memory by a document task",
             documents_loaded.clone(),
         );
-        let evictions = Counter::default();
+        let documents_memory = Gauge::default();
+        registry.register_with_unit(
+            "documents_memory",
+            "Memory the loaded documents hold (measured at load, plus growth since)",
+            prometheus_client::registry::Unit::Bytes,
+            documents_memory.clone(),
+        );
+        let memory_budget = Gauge::default();
+        registry.register_with_unit(
+            "memory_budget",
+            "The memory loaded documents may hold together (--memory-budget)",
+            prometheus_client::registry::Unit::Bytes,
+            memory_budget.clone(),
+        );
+        let documents_over_budget = Counter::default();
+        registry.register(
+            "documents_over_budget",
+            "Loads of a document larger than the whole memory budget (served all the same)",
+            documents_over_budget.clone(),
+        );
+        let evictions = Family::<ReasonLabel, Counter>::default();
         registry.register(
             "evictions",
-            "Idle documents dropped from memory",
+            "Idle documents dropped from memory, by reason (idle: unused for a while; budget: to make room)",
             evictions.clone(),
         );
         let token_revocations = Counter::default();
@@ -174,6 +217,9 @@ impl Metrics {
             changes_stored,
             refusals,
             documents_loaded,
+            documents_memory,
+            memory_budget,
+            documents_over_budget,
             evictions,
             token_revocations,
             store_seconds,
@@ -225,8 +271,25 @@ impl Metrics {
         DocumentGuard(self.documents_loaded.clone())
     }
 
-    pub fn evicted(&self) {
-        self.evictions.inc();
+    pub fn evicted(&self, reason: EvictionReason) {
+        self.evictions
+            .get_or_create(&ReasonLabel {
+                reason: reason.as_str(),
+            })
+            .inc();
+    }
+
+    /// Loaded documents now hold `bytes` together, of a budget of `budget`.
+    pub fn documents_memory(&self, bytes: u64, budget: u64) {
+        self.documents_memory
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        self.memory_budget
+            .set(i64::try_from(budget).unwrap_or(i64::MAX));
+    }
+
+    /// A loaded document is larger than the whole memory budget.
+    pub fn document_over_budget(&self) {
+        self.documents_over_budget.inc();
     }
 
     pub fn token_revoked(&self) {

@@ -26,6 +26,7 @@ mod e2e {
     pub mod limits;
     pub mod long_offline;
     pub mod memory;
+    pub mod memory_budget;
     pub mod metrics;
     pub mod office;
     pub mod raw_peer;

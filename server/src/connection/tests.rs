@@ -82,6 +82,7 @@ impl Relay {
                 metrics: crate::metrics::Metrics::new(),
             },
             TaskTracker::new(),
+            u64::MAX,
         );
         Self {
             ctx: ConnContext {

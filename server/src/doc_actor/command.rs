@@ -34,6 +34,9 @@ pub enum DocCommand {
     Detach { peer: PeerId, conn_id: u64 },
     /// The relay's directory setting now names this document: index it.
     PublishDirectory,
+    /// The memory budget took this idle document out of the registry to
+    /// make room: end now (commands for it already go to a fresh task).
+    Evict,
     /// The relay is shutting down.
     Stop,
 }

@@ -31,22 +31,49 @@ pub struct DocContext<S = Storage> {
     pub metrics: Metrics,
 }
 
-/// Asked by an idle task whether it may end. Whoever routes commands to the
-/// task says yes only when none is queued (`rx` is empty), and from then on
-/// routes new commands to a fresh task: no command is lost.
-pub struct Retire(Box<RetireFn>);
+/// The task's line to whoever routes commands to it (the registry).
+///
+/// It reports what memory the document holds and whether it is idle, for
+/// the memory budget; and an idle task asks whether it may end. Whoever
+/// routes says yes only when no command is queued (`rx` is empty), and from
+/// then on routes new commands to a fresh task: no command is lost. Both
+/// take `rx` for that reason: "idle" also means nothing is queued.
+pub struct Retire {
+    ask: Box<AskFn>,
+    report: Box<ReportFn>,
+}
 
-type RetireFn = dyn Fn(&mpsc::UnboundedReceiver<DocCommand>) -> bool + Send + Sync;
+type AskFn = dyn Fn(&mpsc::UnboundedReceiver<DocCommand>) -> bool + Send + Sync;
+type ReportFn = dyn Fn(&mpsc::UnboundedReceiver<DocCommand>, u64, bool) + Send + Sync;
 
 impl Retire {
+    /// A handle that answers `ask` with `f` and ignores reports.
     pub fn new(
         f: impl Fn(&mpsc::UnboundedReceiver<DocCommand>) -> bool + Send + Sync + 'static,
     ) -> Self {
-        Self(Box::new(f))
+        Self {
+            ask: Box::new(f),
+            report: Box::new(|_, _, _| {}),
+        }
+    }
+
+    /// Reports go to `f(rx, bytes, idle)`.
+    pub fn with_report(
+        mut self,
+        f: impl Fn(&mpsc::UnboundedReceiver<DocCommand>, u64, bool) + Send + Sync + 'static,
+    ) -> Self {
+        self.report = Box::new(f);
+        self
     }
 
     /// Whether the task may end now.
     pub fn ask(&self, rx: &mpsc::UnboundedReceiver<DocCommand>) -> bool {
-        (self.0)(rx)
+        (self.ask)(rx)
+    }
+
+    /// The document holds `bytes` of memory, and is `idle` (no peer
+    /// attached) or not.
+    pub fn report(&self, rx: &mpsc::UnboundedReceiver<DocCommand>, bytes: u64, idle: bool) {
+        (self.report)(rx, bytes, idle)
     }
 }

@@ -28,7 +28,7 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
     (status, body.to_owned())
 }
 
-fn scrape(relay: &RelayProcess) -> String {
+pub fn scrape(relay: &RelayProcess) -> String {
     let addr = relay.metrics_addr.as_deref().expect("a metrics listener");
     let (status, body) = http_get(addr, "/metrics");
     assert_eq!(status, 200, "{body}");
@@ -37,7 +37,7 @@ fn scrape(relay: &RelayProcess) -> String {
 
 /// The sum of every series whose name and labels start with `series`
 /// (0 when there is none yet).
-fn value(text: &str, series: &str) -> f64 {
+pub fn value(text: &str, series: &str) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#') && l.starts_with(series))
         .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())

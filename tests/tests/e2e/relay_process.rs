@@ -123,6 +123,23 @@ impl RelayProcess {
         (relay, log)
     }
 
+    /// [`Self::start_logged`] with `extra_args`.
+    pub fn start_logged_with(data: &Path, filter: &str, extra_args: &[&str]) -> (Self, RelayLog) {
+        let log = RelayLog::default();
+        let relay = Self::spawn(
+            data,
+            "127.0.0.1:0",
+            extra_args.iter().map(|s| s.to_string()).collect(),
+            Some((filter.to_owned(), log.clone())),
+        );
+        (relay, log)
+    }
+
+    /// The relay process's id (for reading `/proc/PID/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn spawn(
         data: &Path,
         listen: &str,
