@@ -97,12 +97,35 @@ pub struct Config {
     #[arg(long, env = "LINLI_MAX_STORAGE_MB")]
     pub max_storage_mb: Option<u64>,
 
+    /// How log lines are written to standard error: `text` for a person
+    /// reading a terminal or the journal, `json` (one object a line) for a
+    /// log collector. Either way logs never carry tokens, residents' data or
+    /// document contents.
+    #[arg(
+        long,
+        env = "LINLI_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+
     /// Where Prometheus scrapes the relay's metrics (`/metrics`): a listener
     /// of its own, on loopback by default, so the figures are never exposed
     /// beside the websocket. `off` serves none; port 0 picks a free port
     /// (printed at start), as tests running many relays do.
     #[arg(long, env = "LINLI_METRICS_LISTEN", default_value = "127.0.0.1:9171")]
     pub metrics_listen: MetricsListen,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (timestamp, level, target, message and
+    /// fields at the top level).
+    Json,
 }
 
 /// `--metrics-listen`: an address, or `off`.
@@ -140,6 +163,7 @@ impl Config {
             idle_evict_secs: 30,
             drain_secs: 0,
             memory_budget: 256,
+            log_format: LogFormat::Text,
             max_storage_mb: None,
             metrics_listen: MetricsListen(None),
         }

@@ -53,13 +53,8 @@ static ALLOCATOR: linli_server::heap::CountingAllocator = linli_server::heap::Co
 
 fn main() -> anyhow::Result<()> {
     ALLOCATOR.installed();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let Cli { config, command } = Cli::parse();
+    init_logging(config.log_format);
     let Some(command) = command else {
         return cli::serve::run(config);
     };
@@ -74,5 +69,21 @@ fn main() -> anyhow::Result<()> {
         Command::Backup(args) => cli::backup::run(&config, args),
         Command::Restore(args) => cli::restore::run(&config, args),
         Command::Check(args) => cli::check::run(&config, args),
+    }
+}
+
+/// Logs to standard error at `RUST_LOG` (default `info`), in `format`.
+fn init_logging(format: linli_server::config::LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        linli_server::config::LogFormat::Text => logs.init(),
+        linli_server::config::LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init(),
     }
 }

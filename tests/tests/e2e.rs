@@ -24,6 +24,7 @@ mod e2e {
     pub mod interop_js;
     pub mod interop_samod;
     pub mod limits;
+    pub mod log_privacy;
     pub mod long_offline;
     pub mod memory;
     pub mod memory_budget;
