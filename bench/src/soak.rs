@@ -4,10 +4,9 @@
 //! The whole street preset is stored first. Then, until the time is up:
 //! building heads edit their buildings at a steady rate, each building
 //! being edited has readers (a grid worker, a neighbour's phone) that see
-//! every edit, the street office keeps every building open, and a fresh
-//! device comes every few seconds, fetches one building and leaves (so
-//! connections open and close and documents load and are evicted all the
-//! time). Every report interval (a minute) it prints the relay's resident
+//! every edit, and a fresh device comes every few seconds, fetches one
+//! building and leaves (the other buildings are idle, so documents load
+//! and are evicted all the time, and connections open and close). Every report interval (a minute) it prints the relay's resident
 //! memory, the database and WAL sizes, the open connections (from
 //! `/metrics`) and edit-to-visible p50/p99 of that interval; at the end,
 //! the memory's first and last figures and its slope.
@@ -90,13 +89,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .context("linli-relay printed no metrics address")?;
     let db = data.path().join("relay.sqlite");
 
-    // The street office: stores every building, then keeps them all open.
+    // The street office stores every building and leaves.
     let mut swarm = Swarm::new();
     let office = swarm.connect(&relay, 1).await?;
     for b in &street {
         swarm.peers[office].add(b.id, b.doc.clone());
     }
     swarm.synced(street.iter().map(|b| (office, b.id))).await?;
+    swarm.peers[office] = Peer::disconnected();
     let docs: Vec<DocumentId> = street.iter().take(writers).map(|b| b.id).collect();
     let per_doc = 1 + args.readers;
     let first = swarm.connect(&relay, writers * per_doc).await?;

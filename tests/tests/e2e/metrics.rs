@@ -145,3 +145,34 @@ async fn two_relays_keep_their_own_numbers() {
     assert!(value(&scrape(&a), "linli_changes_stored_total") >= 1.0);
     assert_eq!(value(&scrape(&b), "linli_changes_stored_total"), 0.0);
 }
+
+/// Every relay figure the operator's alert rules (docs/ops) name is one
+/// the relay exports, so no alert watches a series that never exists.
+/// (`linli_backup_*` is written by the backup service, not the relay.)
+#[test]
+fn every_relay_metric_the_alert_rules_name_is_exported() {
+    let rules_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../docs/ops/prometheus-alerts.yml");
+    let rules = std::fs::read_to_string(&rules_path).unwrap();
+    let mut named: Vec<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("linli_") && !w.starts_with("linli_backup_"))
+        .collect();
+    named.sort();
+    named.dedup();
+    assert!(named.len() >= 2, "{named:?}");
+
+    let dir = TempDir::new().unwrap();
+    let relay = RelayProcess::start(dir.path());
+    let text = scrape(&relay);
+    for name in named {
+        let family = ["_total", "_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .unwrap_or(name);
+        assert!(
+            text.contains(&format!("# TYPE {family} ")),
+            "the alert rules name {name}, which the relay does not export:\n{text}"
+        );
+    }
+}
