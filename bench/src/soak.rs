@@ -208,39 +208,43 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// First and last memory figures and the least-squares slope over every
-/// interval after the first (the first includes loading the street).
+/// First and last memory figures and least-squares slopes: over every
+/// interval after the first (the first includes loading the street), and
+/// over the second half, once the relay has warmed up.
 fn summary(minutes: &[Minute]) {
     let (Some(first), Some(last)) = (minutes.first(), minutes.last()) else {
         println!("\nno full interval ran");
         return;
     };
-    let tail: Vec<(f64, f64)> = minutes
+    let points: Vec<(f64, f64)> = minutes
         .iter()
         .enumerate()
-        .skip(1)
         .map(|(i, m)| (i as f64, mb(m.rss)))
         .collect();
-    let slope = if tail.len() >= 2 {
-        let n = tail.len() as f64;
-        let mx = tail.iter().map(|p| p.0).sum::<f64>() / n;
-        let my = tail.iter().map(|p| p.1).sum::<f64>() / n;
-        let cov: f64 = tail.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let var: f64 = tail.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        cov / var
-    } else {
-        0.0
-    };
+    let after_first = slope(&points[1..]);
+    let second_half = slope(&points[points.len() / 2..]);
     let peak = minutes.iter().map(|m| m.rss).max().unwrap_or(0);
     println!(
         "\nrelay RSS: first interval {:.1} MB, last {:.1} MB, peak {:.1} MB; \
-         slope after the first interval {:+.3} MB per interval ({:+.1} MB per hour of minutes)",
+         slope after the first interval {after_first:+.3} MB per interval, \
+         over the second half {second_half:+.3} MB per interval",
         mb(first.rss),
         mb(last.rss),
         mb(peak),
-        slope,
-        slope * 60.0
     );
+}
+
+/// Least-squares slope of `points` (0 for fewer than two).
+fn slope(points: &[(f64, f64)]) -> f64 {
+    if points.len() < 2 {
+        return 0.0;
+    }
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let cov: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let var: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    cov / var
 }
 
 fn mb(bytes: u64) -> f64 {
