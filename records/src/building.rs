@@ -111,6 +111,36 @@ pub struct Visit {
     pub note: String,
 }
 
+impl Household {
+    /// When the household was last visited, if ever.
+    pub fn last_visit(&self) -> Option<i64> {
+        self.visits.values().map(|v| v.at).max()
+    }
+
+    /// The household's tags and its members', each once, sorted: a
+    /// household is in a group (e.g. `elderly-alone`) when it or one of
+    /// its residents is tagged so.
+    pub fn all_tags(&self) -> BTreeSet<&str> {
+        self.fields
+            .tags
+            .iter()
+            .chain(self.members.values().flat_map(|m| m.tags.iter()))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Whether the household or one of its residents has `tag`.
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.fields.tags.contains(tag) || self.members.values().any(|m| m.tags.contains(tag))
+    }
+
+    /// Whether no visit is recorded at or after `cutoff` (ms since the
+    /// epoch): "not visited in N days" is `not_visited_since(now − N days)`.
+    pub fn not_visited_since(&self, cutoff: i64) -> bool {
+        self.last_visit().is_none_or(|at| at < cutoff)
+    }
+}
+
 impl Building {
     /// Whether the building document `doc` holds household `id`, without
     /// reading the whole document: finding one household among many

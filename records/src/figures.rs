@@ -6,6 +6,7 @@
 //! ([`crate::task_fold::fold`]); then:
 //!
 //! **Which tasks a scope covers**
+//! - `Street`: every task on every board given;
 //! - `Community(c)`: tasks on the boards whose community is `c`;
 //! - `Team(t)`: tasks whose current assignee is a volunteer listed in team
 //!   `t`'s document;
@@ -21,7 +22,12 @@
 //! - `median_close_ms`: median of `done_at − created_at` (negative values,
 //!   from skewed clocks, count as 0) over the tasks done in the period; with
 //!   an even count, the mean of the two middle values rounded down; `None`
-//!   when none was done;
+//!   when none was done; `p90_close_ms`: the 90th percentile of the same
+//!   durations, by nearest rank (the `⌈0.9·n⌉`-th smallest);
+//! - `median_first_response_ms` / `p90_first_response_ms`: the same two
+//!   statistics of `claimed_at − created_at` (the winning claim: the first
+//!   time a volunteer took the need on) over the covered tasks whose claim
+//!   falls in the period; `responses` counts them;
 //! - `within_deadline_share`: of the tasks done in the period that have a
 //!   deadline, the share with `done_at <= deadline`; `None` when there are none;
 //! - `average_rating` / `ratings`: mean stars (and count) of the ratings
@@ -35,7 +41,8 @@
 //!   by a volunteer on `t`'s roster; `Volunteer(v)`: entries of `v`;
 //!   `Community(c)`: entries on `c`'s boards, and old entries whose
 //!   `community` is `c` or that name no community but a task on one of
-//!   `c`'s boards. An entry id found in several places counts once.
+//!   `c`'s boards; `Street`: every entry. An entry id found in several
+//!   places counts once.
 
 use std::collections::BTreeSet;
 
@@ -67,6 +74,8 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
+    /// Every board given: the whole street, for the street office.
+    Street,
     /// A community's boards.
     Community(CommunityId),
     /// A volunteer team.
@@ -89,6 +98,14 @@ pub struct Figures {
     pub completion_rate: Option<f64>,
     /// Median time from raised to done of the tasks done in the period, ms.
     pub median_close_ms: Option<i64>,
+    /// 90th percentile of the same, ms.
+    pub p90_close_ms: Option<i64>,
+    /// How many covered tasks were first claimed in the period.
+    pub responses: u64,
+    /// Median time from raised to first claim of those tasks, ms.
+    pub median_first_response_ms: Option<i64>,
+    /// 90th percentile of the same, ms.
+    pub p90_first_response_ms: Option<i64>,
     /// Share of the tasks done in the period (with a deadline) done by the deadline.
     pub within_deadline_share: Option<f64>,
     /// Mean stars of the rated tasks done in the period.
@@ -127,7 +144,7 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
         .flat_map(|b| b.tasks.values())
         .map(|t| (t, t.state()))
         .filter(|(_, s)| match scope {
-            Scope::Community(_) => true,
+            Scope::Street | Scope::Community(_) => true,
             Scope::Team(_) => s
                 .assignee
                 .as_ref()
@@ -165,6 +182,15 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
         .collect();
     durations.sort_unstable();
     let median_close_ms = median(&durations);
+    let p90_close_ms = p90(&durations);
+
+    let mut responses: Vec<i64> = covered
+        .iter()
+        .filter_map(|(t, s)| s.claimed_at.map(|c| (t, c)))
+        .filter(|(_, c)| period.contains(*c))
+        .map(|(t, c)| c.saturating_sub(t.created_at).max(0))
+        .collect();
+    responses.sort_unstable();
 
     let with_deadline: Vec<_> = done
         .iter()
@@ -192,6 +218,10 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
         tasks_cancelled: cancelled as u64,
         completion_rate,
         median_close_ms,
+        p90_close_ms,
+        responses: responses.len() as u64,
+        median_first_response_ms: median(&responses),
+        p90_first_response_ms: p90(&responses),
         within_deadline_share,
         average_rating,
         ratings: stars.len() as u64,
@@ -216,6 +246,14 @@ fn median(sorted: &[i64]) -> Option<i64> {
     }
 }
 
+/// The nearest-rank 90th percentile of `sorted`: the `⌈0.9·n⌉`-th
+/// smallest value (so one value is its own p90, and of ten the 9th).
+fn p90(sorted: &[i64]) -> Option<i64> {
+    let n = sorted.len();
+    let rank = (n * 9).div_ceil(10);
+    rank.checked_sub(1).and_then(|i| sorted.get(i)).copied()
+}
+
 fn service_minutes(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Period) -> u64 {
     let community_tasks: BTreeSet<&TaskId> = match scope {
         Scope::Community(c) => boards
@@ -238,6 +276,7 @@ fn service_minutes(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: 
                 None => h.team.as_ref() == Some(t),
             },
             Scope::Volunteer(v) => h.volunteer == *v,
+            Scope::Street => true,
             Scope::Community(c) => match &h.community {
                 Some(hc) => hc == c,
                 None => h.task.as_ref().is_some_and(|t| community_tasks.contains(t)),
@@ -464,6 +503,13 @@ mod tests {
         assert_eq!(f.completion_rate, Some(0.4));
         // Close times: t1 20h, t2 30h, t5 10h → median 20h.
         assert_eq!(f.median_close_ms, Some(20 * H));
+        // Of 10h, 20h, 30h the 3rd smallest (⌈2.7⌉) is the p90.
+        assert_eq!(f.p90_close_ms, Some(30 * H));
+        // Claimed in the period: t2, t3, t5, each an hour after being raised
+        // (t1's claim at 95h is before the period).
+        assert_eq!(f.responses, 3);
+        assert_eq!(f.median_first_response_ms, Some(H));
+        assert_eq!(f.p90_first_response_ms, Some(H));
         // With deadline: t1 met, t2 missed → 1/2.
         assert_eq!(f.within_deadline_share, Some(0.5));
         // Ratings of t1 (4) and t2 (2, given after the period) → 3.0.
@@ -512,12 +558,45 @@ mod tests {
     }
 
     #[test]
+    fn street_figures_cover_every_board_and_every_hours_entry() {
+        let (boards, teams) = fixture();
+        let f = figures(&boards, &teams, &Scope::Street, PERIOD);
+        // c1's five and c2's t7.
+        assert_eq!(f.tasks_raised, 6);
+        assert_eq!(f.tasks_done, 4);
+        assert_eq!(f.responses, 4);
+        let community = |c: &str| {
+            figures(
+                &boards,
+                &teams,
+                &Scope::Community(CommunityId::new(c).unwrap()),
+                PERIOD,
+            )
+        };
+        assert_eq!(
+            f.tasks_done,
+            community("c1").tasks_done + community("c2").tasks_done
+        );
+        assert!(f.service_minutes >= community("c1").service_minutes);
+    }
+
+    #[test]
+    fn p90_is_by_nearest_rank() {
+        assert_eq!(p90(&[]), None);
+        assert_eq!(p90(&[7]), Some(7));
+        assert_eq!(p90(&(1..=10).collect::<Vec<_>>()), Some(9));
+        assert_eq!(p90(&(1..=11).collect::<Vec<_>>()), Some(10));
+    }
+
+    #[test]
     fn empty_scope_has_no_rates() {
         let (boards, teams) = fixture();
         let f = figures(&boards, &teams, &Scope::Volunteer(v("nobody")), PERIOD);
         assert_eq!(f.tasks_raised, 0);
         assert_eq!(f.completion_rate, None);
         assert_eq!(f.median_close_ms, None);
+        assert_eq!(f.p90_close_ms, None);
+        assert_eq!(f.median_first_response_ms, None);
         assert_eq!(f.within_deadline_share, None);
         assert_eq!(f.average_rating, None);
         assert_eq!(f.service_minutes, 0);

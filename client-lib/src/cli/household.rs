@@ -44,13 +44,9 @@ pub fn household_json(b: &Loaded<BuildingId, Building>, id: &HouseholdId, hh: &H
         "building_name": b.value.building.name,
         "community": b.value.building.community,
         "compound": b.value.building.compound,
-        "last_visit": last_visit(hh),
+        "last_visit": hh.last_visit(),
         "household": hh,
     })
-}
-
-fn last_visit(hh: &Household) -> Option<i64> {
-    hh.visits.values().map(|v| v.at).max()
 }
 
 fn address(f: &HouseholdFields) -> String {

@@ -16,8 +16,11 @@ use super::output::{days, format_date, now_ms, parse_date, print_json};
 /// Figures for one community, team or volunteer over a period (whole UTC
 /// days, both ends included; by default everything up to today).
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("scope").required(true).args(["community", "team", "volunteer"])))]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["street", "community", "team", "volunteer"])))]
 pub struct Args {
+    /// The whole street: every board and team on this device.
+    #[arg(long)]
+    pub street: bool,
     /// A community (id or name).
     #[arg(long)]
     pub community: Option<String>,
@@ -41,6 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let client = ctx.open()?;
     let street = ctx.street(&client)?;
     let scope = match (&args.community, &args.team, &args.volunteer) {
+        _ if args.street => Scope::Street,
         (Some(c), _, _) => Scope::Community(lookup::community(&street.directory, c)),
         (_, Some(t), _) => Scope::Team(lookup::team(&street.directory, t)?),
         (_, _, Some(v)) => Scope::Volunteer(VolunteerId::new(v.trim())?),
@@ -90,12 +94,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     println!("tasks done:           {}", f.tasks_done);
     println!("tasks cancelled:      {}", f.tasks_cancelled);
     println!("completion rate:      {}", pct(f.completion_rate));
+    let duration = |ms: Option<i64>| {
+        ms.map_or("—".to_owned(), |ms| {
+            linli_client::sync::human_duration(std::time::Duration::from_millis(ms.max(0) as u64))
+        })
+    };
     println!(
-        "median time to close: {}",
-        f.median_close_ms
-            .map_or("—".to_owned(), |ms| linli_client::sync::human_duration(
-                std::time::Duration::from_millis(ms.max(0) as u64)
-            ))
+        "first response:       {} median, {} at p90 ({} answered)",
+        duration(f.median_first_response_ms),
+        duration(f.p90_first_response_ms),
+        f.responses
+    );
+    println!(
+        "time to close:        {} median, {} at p90",
+        duration(f.median_close_ms),
+        duration(f.p90_close_ms)
     );
     println!("done by deadline:     {}", pct(f.within_deadline_share));
     println!(

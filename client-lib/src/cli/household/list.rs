@@ -1,11 +1,10 @@
 //! `linli household list`: the households of the buildings on this device.
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use linli_records::vocab::Relation;
 
-use super::{address, household_json, last_visit};
+use super::{address, household_json};
 use crate::cli::Context;
 use crate::cli::lookup;
 use crate::cli::output::{days, format_date, now_ms, print_json, print_table};
@@ -43,13 +42,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         for (id, hh) in &b.value.households {
             if let Some(tag) = &args.tag
-                && !hh.fields.tags.contains(tag)
-                && !hh.members.values().any(|m| m.tags.contains(tag))
+                && !hh.has_tag(tag)
             {
                 continue;
             }
             if let Some(cutoff) = cutoff
-                && last_visit(hh).is_some_and(|at| at >= cutoff)
+                && !hh.not_visited_since(cutoff)
             {
                 continue;
             }
@@ -59,16 +57,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .find(|m| m.relation == Relation::Head)
                 .or_else(|| hh.members.values().next())
                 .map_or(String::new(), |m| m.name.clone());
-            let mut tags: BTreeSet<&String> = hh.fields.tags.iter().collect();
-            tags.extend(hh.members.values().flat_map(|m| m.tags.iter()));
+            let tags = hh.all_tags();
             rows.push(vec![
                 id.to_string(),
                 b.value.building.name.clone(),
                 address(&hh.fields),
                 head,
                 hh.members.len().to_string(),
-                tags.into_iter().cloned().collect::<Vec<_>>().join(","),
-                last_visit(hh).map_or("never".to_owned(), format_date),
+                tags.into_iter().collect::<Vec<_>>().join(","),
+                hh.last_visit().map_or("never".to_owned(), format_date),
             ]);
             out.push(household_json(b, id, hh));
         }

@@ -107,17 +107,10 @@ pub fn households(
         .households
         .iter()
         .filter(|(_, hh)| matches(hh, query))
-        .filter(|(_, hh)| {
-            filter
-                .tag
-                .as_deref()
-                .is_none_or(|t| all_tags(hh).any(|x| x == t))
-        })
-        .filter(|(_, hh)| cutoff.is_none_or(|c| last_visit(hh).is_none_or(|at| at < c)))
+        .filter(|(_, hh)| filter.tag.as_deref().is_none_or(|t| hh.has_tag(t)))
+        .filter(|(_, hh)| cutoff.is_none_or(|c| hh.not_visited_since(c)))
         .map(|(id, hh)| {
-            let mut tags: Vec<String> = all_tags(hh).map(str::to_owned).collect();
-            tags.sort();
-            tags.dedup();
+            let tags: Vec<String> = hh.all_tags().into_iter().map(str::to_owned).collect();
             HouseholdLine {
                 id: id.as_str().to_owned(),
                 unit: hh.fields.unit.clone(),
@@ -125,7 +118,7 @@ pub fn households(
                 room: hh.fields.room.clone(),
                 names: ordered_members(hh).map(|(_, m)| m.name.clone()).collect(),
                 tags,
-                last_visit: last_visit(hh),
+                last_visit: hh.last_visit(),
             }
         })
         .collect();
@@ -138,18 +131,6 @@ pub fn households(
         ))
     });
     out
-}
-
-fn last_visit(hh: &Household) -> Option<i64> {
-    hh.visits.values().map(|v| v.at).max()
-}
-
-fn all_tags(hh: &Household) -> impl Iterator<Item = &str> {
-    hh.fields
-        .tags
-        .iter()
-        .chain(hh.members.values().flat_map(|m| m.tags.iter()))
-        .map(String::as_str)
 }
 
 fn matches(hh: &Household, query: &str) -> bool {
