@@ -6,9 +6,13 @@
 //! id. Sets are written sorted, `;`-joined. Household tags, household notes
 //! and visits have no column in the format and are not exported, nor are
 //! households without members (the format has one row per resident).
+//!
+//! `tasks.csv` ([`export_tasks`]) is for reading only: one row per task
+//! with its folded state; there is no task import.
 
 use crate::building::Building;
 use crate::import_csv::{RESIDENT_COLUMNS, VOLUNTEER_COLUMNS};
+use crate::task_board::TaskBoard;
 use crate::team::Team;
 
 /// The CSV could not be written.
@@ -122,4 +126,63 @@ mod tests {
             "东湖社区,,1栋,,,101,h1,\"王, 芳\",F,1952,,spouse,a;b,\"说 \"\"你好\"\"\""
         );
     }
+}
+
+/// The columns of `tasks.csv`.
+pub const TASK_COLUMNS: &[&str] = &[
+    "board",
+    "community",
+    "period",
+    "task_id",
+    "kind",
+    "title",
+    "building",
+    "household",
+    "created_by",
+    "created_at",
+    "deadline",
+    "status",
+    "assignee",
+    "done_at",
+    "stars",
+    "feedback",
+];
+
+/// `tasks.csv` for `boards`: boards as given, tasks by id; times in ms
+/// since the epoch.
+pub fn export_tasks<'a>(
+    boards: impl IntoIterator<Item = &'a TaskBoard>,
+) -> Result<String, ExportError> {
+    let mut w = writer();
+    let err = |e: csv::Error| ExportError(e.to_string());
+    w.write_record(TASK_COLUMNS).map_err(err)?;
+    let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
+    for b in boards {
+        let board_id = b.board.id();
+        for (id, t) in &b.tasks {
+            let s = t.state();
+            w.write_record([
+                board_id.as_str(),
+                b.board.community.as_str(),
+                &b.board.period,
+                id.as_str(),
+                &t.kind,
+                &t.title,
+                t.building.as_str(),
+                t.household.as_ref().map_or("", |h| h.as_str()),
+                t.created_by.as_str(),
+                &t.created_at.to_string(),
+                &opt(t.deadline),
+                s.status.as_str(),
+                s.assignee.as_ref().map_or("", |a| a.as_str()),
+                &opt(s.done_at),
+                &s.rating
+                    .as_ref()
+                    .map_or(String::new(), |r| r.stars.to_string()),
+                s.rating.as_ref().map_or("", |r| r.feedback.as_str()),
+            ])
+            .map_err(err)?;
+        }
+    }
+    finish(w)
 }

@@ -59,6 +59,17 @@ impl TaskStatus {
     pub fn is_closed(self) -> bool {
         matches!(self, TaskStatus::Done | TaskStatus::Cancelled)
     }
+
+    /// The status as written in JSON and CSV, e.g. `in-progress`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "open",
+            TaskStatus::Claimed => "claimed",
+            TaskStatus::InProgress => "in-progress",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// A rating given to a done task.

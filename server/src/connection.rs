@@ -119,6 +119,8 @@ pub async fn serve<S>(
         PeerMetadata::durable(limits.storage_id.clone()),
     );
     info!(peer = %peer_id, conn = conn_id, token = %grant.name, "peer joined");
+    let token_name = grant.name.clone();
+    relay.peers.seen(&token_name, crate::wall_clock_millis());
     let rate = RateLimit::new(limits.max_messages_per_sec);
     let mut session = Session {
         relay: relay.clone(),
@@ -144,6 +146,7 @@ pub async fn serve<S>(
         );
     }
     relay.peers.unbind(&peer_id, conn_id);
+    relay.peers.seen(&token_name, crate::wall_clock_millis());
     info!(peer = %peer_id, conn = conn_id, "peer left");
 }
 

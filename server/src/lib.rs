@@ -41,6 +41,7 @@ pub mod doc_actor;
 pub mod documents;
 pub mod heap;
 pub mod metrics;
+pub mod office;
 pub mod outbound;
 pub mod peers;
 pub mod rate_limit;
@@ -176,6 +177,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
         draining: CancellationToken::new(),
         shutdown,
         tasks,
+        office: office::OfficeCache::default(),
     })
 }
 

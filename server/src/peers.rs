@@ -26,6 +26,9 @@ pub struct PeerRegistry {
 struct Inner {
     peers: Mutex<HashMap<PeerId, Bound>>,
     next_conn: AtomicU64,
+    /// Token name → when a connection of it last opened or closed, since
+    /// the relay started (ms since the epoch).
+    seen: Mutex<HashMap<String, i64>>,
 }
 
 impl PeerRegistry {
@@ -89,6 +92,24 @@ impl PeerRegistry {
     /// Number of live connections.
     pub fn count(&self) -> usize {
         self.peers().len()
+    }
+
+    /// Notes that a connection of the named token opened or closed at `at`.
+    pub fn seen(&self, token: &str, at: i64) {
+        let mut seen = self.inner.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let last = seen.entry(token.to_owned()).or_insert(at);
+        *last = (*last).max(at);
+    }
+
+    /// Live connections per token name, and when each token was last seen
+    /// (a connection opening or closing) since the relay started.
+    pub fn activity(&self) -> (HashMap<String, usize>, HashMap<String, i64>) {
+        let mut live: HashMap<String, usize> = HashMap::new();
+        for b in self.peers().values() {
+            *live.entry(b.token.clone()).or_default() += 1;
+        }
+        let seen = self.inner.seen.lock().unwrap_or_else(|p| p.into_inner());
+        (live, seen.clone())
     }
 }
 

@@ -1,13 +1,15 @@
 //! HTTP routes: `GET /livez`, `GET /readyz` and `GET /healthz` (probes,
 //! see [`health`]), `GET /status` (live figures),
 //! `GET /audit?doc=` (who stored which change), `GET /api/me` (who a token
-//! is, or why it is refused), the websocket upgrade at `/sync`, and the
+//! is, or why it is refused), `/api/office/…` (the street office's pages,
+//! see [`office`]), the websocket upgrade at `/sync`, and the
 //! field app (web/, embedded at build time) at `/` and every other path.
 //! Handlers only extract, authorize and upgrade; the connection lives in
 //! [`crate::connection`].
 
 mod health;
 mod me;
+mod office;
 mod web_app;
 
 use axum::Router;
@@ -34,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .route("/status", get(status))
         .route("/audit", get(audit))
         .route("/api/me", get(me::me))
+        .nest("/api/office", office::routes())
         .route("/sync", get(sync))
         .fallback(get(web_app::serve))
         .with_state(state)

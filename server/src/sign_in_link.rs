@@ -104,6 +104,19 @@ pub fn terminal_qr(link: &str) -> Option<String> {
     )
 }
 
+/// `link` as a QR code in SVG, for the office page that shows a new
+/// token's sign-in link once. Same error correction as [`terminal_qr`].
+/// `None` if the link is too long for a QR code.
+pub fn svg_qr(link: &str) -> Option<String> {
+    let code = QrCode::with_error_correction_level(link.as_bytes(), EcLevel::M).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
 fn encode(value: &str) -> String {
     utf8_percent_encode(value, VALUE).to_string()
 }

@@ -26,4 +26,6 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks connection and document tasks, so shutdown can wait for them.
     pub tasks: TaskTracker,
+    /// The street's records as the office pages read them.
+    pub office: crate::office::OfficeCache,
 }

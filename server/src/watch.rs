@@ -52,25 +52,38 @@ pub async fn admin_changes(watched: Watched, shutdown: CancellationToken) {
             continue;
         }
         seen = Some(version);
-        refresh_tokens(&watched).await;
+        refresh_tokens(
+            &watched.storage,
+            &watched.grants,
+            &watched.peers,
+            &watched.metrics,
+        )
+        .await;
         if watched.follow_directory_setting {
             refresh_directory(&watched).await;
         }
     }
 }
 
-/// Closes the connections of revoked or changed tokens.
-async fn refresh_tokens(watched: &Watched) {
-    match watched.grants.refresh(&watched.storage).await {
+/// Reloads the tokens and closes the connections of revoked or changed
+/// ones. The office's token endpoints call it right after their write (the
+/// relay's own writes do not move `data_version`).
+pub async fn refresh_tokens(
+    storage: &Storage,
+    grants: &Grants,
+    peers: &PeerRegistry,
+    metrics: &crate::metrics::Metrics,
+) {
+    match grants.refresh(storage).await {
         Ok(changed) => {
             for change in changed {
                 let why = if change.revoked {
-                    watched.metrics.token_revoked();
+                    metrics.token_revoked();
                     CloseReason::Revoked
                 } else {
                     CloseReason::AccessChanged
                 };
-                let closed = watched.peers.close_token(&change.name, why);
+                let closed = peers.close_token(&change.name, why);
                 info!(token = %change.name, revoked = change.revoked, closed, "token revoked or changed; its connections were closed");
             }
         }

@@ -4,7 +4,7 @@
 use linli_protocol::DocumentId;
 use rusqlite::params;
 
-use crate::keys::id_param;
+use crate::keys::{id_from_blob, id_param};
 use crate::{Attribution, Store, StoreError};
 
 /// One stored change, attributed.
@@ -48,6 +48,68 @@ impl Store {
             Ok(AuditEntry {
                 doc: *doc,
                 change_hash: r.get(0)?,
+                token_name: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// When a token (by name) last had a change stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenActivity {
+    pub token_name: String,
+    /// Milliseconds since the epoch of its latest stored change.
+    pub last_change_at: i64,
+    /// How many changes it has had stored, in all.
+    pub changes: u64,
+}
+
+/// A document's latest stored change and whose it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocActivity {
+    pub doc: DocumentId,
+    pub token_name: String,
+    /// Milliseconds since the epoch.
+    pub at: i64,
+}
+
+impl Store {
+    /// Each token name's latest stored change, for the office's view of
+    /// which devices still sync. One pass over the audit log.
+    pub fn audit_by_token(&self) -> Result<Vec<TokenActivity>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT n.name, max(a.at), count(*)
+             FROM audit a JOIN audit_names n ON n.id = a.name_id
+             GROUP BY a.name_id ORDER BY n.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TokenActivity {
+                token_name: r.get(0)?,
+                last_change_at: r.get(1)?,
+                changes: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The documents with a change stored at or after `since`, each with its
+    /// latest change (and whose it was), newest first, at most `limit`.
+    pub fn audit_recent_docs(
+        &self,
+        since: i64,
+        limit: usize,
+    ) -> Result<Vec<DocActivity>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.doc_id, n.name, max(a.at) AS last
+             FROM audit a JOIN audit_names n ON n.id = a.name_id
+             WHERE a.at >= ?1 GROUP BY a.doc_id ORDER BY last DESC LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![since, limit], |r| {
+            Ok(DocActivity {
+                doc: id_from_blob(&r.get::<_, Vec<u8>>(0)?)?,
                 token_name: r.get(1)?,
                 at: r.get(2)?,
             })
@@ -119,6 +181,29 @@ mod tests {
         assert!(entries.iter().all(|e| e.doc == doc));
         assert_eq!(store.audit(&doc, 1_500).unwrap().len(), 1);
         assert_eq!(store.audit(&doc_id(3), 0).unwrap(), []);
+
+        let by_token: Vec<(String, i64, u64)> = store
+            .audit_by_token()
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.token_name, t.last_change_at, t.changes))
+            .collect();
+        assert_eq!(
+            by_token,
+            [
+                ("grid-worker".to_owned(), 2_000, 2),
+                ("楼长-3号楼".to_owned(), 1_000, 1)
+            ]
+        );
+        let recent = store.audit_recent_docs(1_500, 10).unwrap();
+        assert_eq!(recent.len(), 2);
+        assert!(
+            recent
+                .iter()
+                .all(|d| d.token_name == "grid-worker" && d.at == 2_000)
+        );
+        assert_eq!(store.audit_recent_docs(2_001, 10).unwrap(), []);
+        assert_eq!(store.audit_recent_docs(0, 1).unwrap().len(), 1);
     }
 
     #[test]

@@ -83,7 +83,7 @@ mod store;
 mod test_util;
 mod tokens;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, DocActivity, TokenActivity};
 pub use chunks::DocStats;
 pub use document_store::{
     Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, ChunkKind, DocumentStore,

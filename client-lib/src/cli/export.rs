@@ -3,8 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-use linli_records::export_csv::{export_residents, export_volunteers};
+use linli_records::export_csv::{export_residents, export_tasks, export_volunteers};
 use serde_json::json;
 
 use super::Context;
@@ -70,64 +69,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .collect();
             print_json(&out)?;
         }
-        (What::Tasks, format) => {
+        (What::Tasks, Format::Csv) => {
             let boards = client.boards(&street)?;
-            let mut out = Vec::new();
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record([
-                "board",
-                "community",
-                "period",
-                "task_id",
-                "kind",
-                "title",
-                "building",
-                "household",
-                "created_by",
-                "created_at",
-                "deadline",
-                "status",
-                "assignee",
-                "done_at",
-                "stars",
-                "feedback",
-            ])?;
-            for b in &boards {
-                for (id, t) in &b.value.tasks {
-                    let s = t.state();
-                    let status = serde_json::to_value(s.status)?;
-                    let status = status.as_str().unwrap_or_default().to_owned();
-                    let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
-                    w.write_record([
-                        b.id.as_str(),
-                        b.value.board.community.as_str(),
-                        &b.value.board.period,
-                        id.as_str(),
-                        &t.kind,
-                        &t.title,
-                        t.building.as_str(),
-                        t.household.as_ref().map_or("", |h| h.as_str()),
-                        t.created_by.as_str(),
-                        &t.created_at.to_string(),
-                        &opt(t.deadline),
-                        &status,
-                        s.assignee.as_ref().map_or("", |a| a.as_str()),
-                        &opt(s.done_at),
-                        &s.rating
-                            .as_ref()
-                            .map_or(String::new(), |r| r.stars.to_string()),
-                        s.rating.as_ref().map_or("", |r| r.feedback.as_str()),
-                    ])?;
-                    out.push(json!({"id": id, "board": b.id, "task": t, "state": s}));
-                }
-            }
-            match format {
-                Format::Json => print_json(&out)?,
-                Format::Csv => {
-                    let bytes = w.into_inner().context("writing CSV")?;
-                    print_text(&String::from_utf8(bytes)?)?;
-                }
-            }
+            print_text(&export_tasks(boards.iter().map(|b| &b.value))?)?;
+        }
+        (What::Tasks, Format::Json) => {
+            let boards = client.boards(&street)?;
+            let out: Vec<_> = boards
+                .iter()
+                .flat_map(|b| {
+                    b.value.tasks.iter().map(move |(id, t)| {
+                        json!({"id": id, "board": b.id, "task": t, "state": t.state()})
+                    })
+                })
+                .collect();
+            print_json(&out)?;
         }
     }
     Ok(ExitCode::SUCCESS)
