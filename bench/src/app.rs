@@ -7,10 +7,10 @@
 //! street office would (`street.rs`); the browser is driven by
 //! `web/bench/app.mjs`; the CLI's side is timed here (`cli_visit.rs`).
 
-mod browser;
+pub(crate) mod browser;
 mod cli_visit;
 mod slow_link;
-mod street;
+pub(crate) mod street;
 mod table;
 
 use std::path::PathBuf;
@@ -122,7 +122,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "chromium": args.chromium,
     });
     eprintln!("the browser's side…");
-    let mut app = browser::run(&args.web, &config).await?;
+    let mut app = browser::run(&args.web, "app.mjs", &config).await?;
     // Only the first sign-in went through the slow link.
     app["first_signin"]["bytes_down"] = slow.bytes_down().into();
     drop(slow);

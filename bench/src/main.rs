@@ -17,6 +17,7 @@
 mod app;
 mod data;
 mod generate;
+mod office;
 mod peer;
 mod relay;
 mod report;
@@ -61,6 +62,10 @@ enum Command {
     /// by default) and print its memory, database and WAL sizes, open
     /// connections and edit-to-visible p99 every minute.
     Soak(soak::Args),
+    /// Measure the street office's figures page on a street: in Debian's
+    /// Chromium, on the relay's endpoints, and the cost of every document
+    /// on the office's PC instead.
+    Office(office::Args),
 }
 
 /// Running the benchmark (no subcommand).
@@ -88,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
             Some(Command::Gen(args)) => generate::run(args),
             Some(Command::App(args)) => app::run(args).await,
             Some(Command::Soak(args)) => soak::run(args).await,
+            Some(Command::Office(args)) => office::run(args).await,
             None => run(cli.run).await,
         }
     };

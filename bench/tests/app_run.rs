@@ -46,3 +46,38 @@ fn every_field_app_figure_is_measured_in_the_browser() {
         );
     }
 }
+
+/// `linli-bench office --quick` sets up the community preset, opens the
+/// office's figures page in Chromium and times the relay's endpoints and
+/// the whole street on a fresh device: each row is measured.
+#[test]
+fn every_office_figure_is_measured() {
+    linli_tests::build_linli_binaries();
+    let out = Command::new(env!("CARGO_BIN_EXE_linli-bench"))
+        .args(["office", "--quick"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run linli-bench office");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "linli-bench office --quick failed:\n{}\n{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for figure in [
+        "figures page opened (app cached, signed in)",
+        "figures page, first sign-in by link",
+        "GET /api/office/figures, cold",
+        "GET /api/office/figures, warm",
+        "GET /api/office/key-groups, warm",
+        "every document to a fresh `linli` device",
+    ] {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {figure}")))
+            .unwrap_or_else(|| panic!("no row for {figure}:\n{stdout}"));
+        assert!(row.contains(" ms"), "{row}");
+        assert!(!row.contains("NaN"), "{row}");
+    }
+}

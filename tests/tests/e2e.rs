@@ -21,6 +21,7 @@ mod e2e {
     pub mod fleet;
     pub mod health;
     pub mod hostile;
+    pub mod http;
     pub mod interop_js;
     pub mod interop_samod;
     pub mod limits;
@@ -30,6 +31,7 @@ mod e2e {
     pub mod memory_budget;
     pub mod metrics;
     pub mod office;
+    pub mod office_api;
     pub mod raw_peer;
     pub mod records_cli;
     pub mod rejoin;

@@ -197,7 +197,25 @@ export type Request =
   | { method: "logHours"; args: [string, number, string] }
   | { method: "conflicts"; args: [] }
   | { method: "resolve"; args: [string, string[], string, string] }
-  | { method: "setOnline"; args: [boolean] };
+  | { method: "setOnline"; args: [boolean] }
+  | { method: "office"; args: [OfficeCall] };
+
+/** A request to the relay's `/api/office/…`, made by the worker with the
+ * session's token (the page never holds the token). */
+export interface OfficeCall {
+  method: "GET" | "POST";
+  /** After `/api/office/`, with its query string. */
+  path: string;
+  body: unknown;
+  /** Return the body as bytes (a spreadsheet), not JSON. */
+  file: boolean;
+}
+
+export interface OfficeAnswer {
+  status: number;
+  json: unknown;
+  bytes: ArrayBuffer | null;
+}
 
 /** Worker → page: an answer, or a notice that what is shown may be stale. */
 export type Reply =

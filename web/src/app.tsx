@@ -15,6 +15,8 @@ import { Households } from "./households";
 import { LogVisit } from "./log-visit";
 import { MeScreen } from "./me";
 import { MemberForm } from "./member-form";
+import { Office } from "./office";
+import { officeTables } from "./office/strings";
 import { SignInScreen } from "./sign-in-screen";
 import { StatusLine } from "./status-line";
 import { type Lang, saveLang, savedLang, tables } from "./strings";
@@ -33,9 +35,10 @@ export type Screen =
   | { kind: "tasks" }
   | { kind: "task"; id: string }
   | { kind: "conflicts" }
-  | { kind: "me" };
+  | { kind: "me" }
+  | { kind: "office" };
 
-type Tab = "buildings" | "tasks" | "me";
+type Tab = "office" | "buildings" | "tasks" | "me";
 
 export function App({ signingIn }: { signingIn: Promise<void> }) {
   const [lang, setLang] = useState<Lang>(savedLang());
@@ -46,8 +49,17 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
   }, []);
   const status = useWorker(() => bridge.status(), [busy]);
   const t = tables[lang];
+  const o = officeTables[lang];
   const volunteer = status?.role === "volunteer" || status?.role === "team-leader";
-  const home: Screen = volunteer ? { kind: "tasks" } : { kind: "buildings" };
+  // The street office's people work on an office PC: their pages come
+  // first. A viewer starts on the buildings, and has the office tab too.
+  const officeRole = status?.role === "street-admin" || status?.role === "viewer";
+  const home: Screen = volunteer
+    ? { kind: "tasks" }
+    : status?.role === "street-admin"
+      ? { kind: "office" }
+      : { kind: "buildings" };
+  const tabs: Tab[] = officeRole ? ["office", "buildings", "tasks", "me"] : ["buildings", "tasks", "me"];
   const screens = stack ?? [home];
   const screen = screens[screens.length - 1];
   const push = (s: Screen) => setStack([...screens, s]);
@@ -90,6 +102,8 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
     body = <Tasks t={t} open={(id) => push({ kind: "task", id })} />;
   } else if (screen.kind === "task") {
     body = <Task t={t} id={screen.id} canEdit={canEdit} />;
+  } else if (screen.kind === "office") {
+    body = <Office t={t} o={o} role={status?.role ?? null} />;
   } else if (screen.kind === "conflicts") {
     body = <Conflicts t={t} canEdit={canEdit} />;
   } else {
@@ -98,7 +112,7 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
   const signedIn = !busy && !!status?.signed_in;
 
   return (
-    <div class="app">
+    <div class={screen.kind === "office" && signedIn ? "app wide" : "app"}>
       <header>
         {screens.length > 1 ? (
           <button class="back" onClick={back}>
@@ -116,14 +130,20 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
       <main>{body}</main>
       {signedIn && (
         <nav class="tabs">
-          {(["buildings", "tasks", "me"] as Tab[]).map((name) => (
+          {tabs.map((name) => (
             <button
               key={name}
               class={screens[0].kind === name ? "tab active" : "tab"}
               onClick={() => tab(name)}
               data-tab={name}
             >
-              {name === "buildings" ? t.tabBuildings : name === "tasks" ? t.tabTasks : t.tabMe}
+              {name === "office"
+                ? o.tab
+                : name === "buildings"
+                  ? t.tabBuildings
+                  : name === "tasks"
+                    ? t.tabTasks
+                    : t.tabMe}
             </button>
           ))}
         </nav>

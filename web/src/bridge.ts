@@ -11,6 +11,8 @@ import type {
   HouseholdLine,
   HouseholdPage,
   MemberFields,
+  OfficeAnswer,
+  OfficeCall,
   Reply,
   Request,
   Session,
@@ -77,6 +79,7 @@ export const conflicts = () => call<ConflictLine[]>({ method: "conflicts", args:
 export const resolve = (doc: string, path: string[], keep: string, value: string) =>
   change<null>({ method: "resolve", args: [doc, path, keep, value] });
 export const setOnline = (online: boolean) => call<null>({ method: "setOnline", args: [online] });
+export const office = (c: OfficeCall) => call<OfficeAnswer>({ method: "office", args: [c] });
 
 /** Calls `listener` whenever the worker's documents or connection changed. */
 export function onChange(listener: () => void): () => void {

@@ -129,6 +129,10 @@ const zhTags: Record<string, string> = {
   "low-income": "低保",
   renter: "租户",
   "needs-regular-visit": "需定期走访",
+  "chronic-illness": "慢性病",
+  "left-behind-child": "留守儿童",
+  veteran: "退役军人",
+  "party-member": "党员",
 };
 const enTags: Record<string, string> = {
   "elderly-alone": "elderly, alone",
@@ -137,6 +141,10 @@ const enTags: Record<string, string> = {
   "low-income": "low income",
   renter: "renter",
   "needs-regular-visit": "needs regular visits",
+  "chronic-illness": "chronic illness",
+  "left-behind-child": "left-behind child",
+  veteran: "veteran",
+  "party-member": "party member",
 };
 const zhRelations: Record<string, string> = {
   head: "户主",

@@ -48,9 +48,11 @@ export function link(token, person) {
   )}&as=${encodeURIComponent(person)}`;
 }
 
-/** A phone (its own browser context: its own IndexedDB) used by `who`. */
+/** A phone (its own browser context: its own IndexedDB) used by `who`; a
+ * `who` starting with "office" is the street office's PC, a wide screen. */
 export async function phone(browser, who) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN" });
+  const viewport = who.startsWith("office") ? { width: 1280, height: 860 } : { width: 360, height: 640 };
+  const context = await browser.newContext({ viewport, locale: "zh-CN", acceptDownloads: true });
   const page = await context.newPage();
   page.on("console", (m) => console.log(`[${who} ${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => console.log(`[${who} error] ${e.message}`));

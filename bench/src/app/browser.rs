@@ -1,5 +1,5 @@
-//! Runs the browser's side (`web/bench/app.mjs`, playwright-core driving
-//! Debian's Chromium) and reads the one JSON object it prints last.
+//! Runs a browser side (`web/bench/app.mjs` or `office.mjs`, playwright-core
+//! driving Debian's Chromium) and reads the one JSON object it prints last.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use tokio::process::Command;
 
-/// Runs `app.mjs` from `web` with `config` and returns its figures.
-pub async fn run(web: &Path, config: &Value) -> anyhow::Result<Value> {
-    let script = web.join("bench/app.mjs");
+/// Runs `web/bench/<script>` with `config` and returns its figures.
+pub async fn run(web: &Path, script: &str, config: &Value) -> anyhow::Result<Value> {
+    let script = web.join("bench").join(script);
     if !web.join("node_modules/playwright-core").exists() {
         bail!(
             "{} is missing: run `npm ci` in {} (or ./test.sh)",
@@ -34,6 +34,9 @@ pub async fn run(web: &Path, config: &Value) -> anyhow::Result<Value> {
     if !out.status.success() {
         bail!("{} failed ({}):\n{stdout}", script.display(), out.status);
     }
-    let last = stdout.lines().last().context("app.mjs printed nothing")?;
-    serde_json::from_str(last).with_context(|| format!("app.mjs printed: {last}"))
+    let last = stdout
+        .lines()
+        .last()
+        .context("the script printed nothing")?;
+    serde_json::from_str(last).with_context(|| format!("the script printed: {last}"))
 }

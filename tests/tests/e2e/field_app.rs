@@ -375,3 +375,146 @@ fn a_field_two_people_changed_apart_is_shown_with_both_authors_and_settled_in_th
     assert!(shown.contains("131-1111-1111"), "{shown}");
     assert!(!shown.contains("132-2222-2222"), "{shown}");
 }
+
+/// The street office's pages (`web/tests/office.mjs`): the office's own
+/// token on a wide screen, the people of the need with theirs (the CLI
+/// here), a building head's phone signed in by a link made on the page,
+/// and a viewer's token.
+#[test]
+fn the_office_pages_show_linli_stats_figures_export_and_make_and_revoke_a_token() {
+    let mut street = Street::new();
+    let admin_token = street.relay.admin_token.clone();
+    let viewer = street.relay.create_token(
+        "viewer",
+        &format!("community:{}", street.community),
+        "district-li",
+    );
+    let downloads = TempDir::new().unwrap();
+    let downloads_path = downloads.path().to_str().unwrap().to_owned();
+    street.run_script(
+        "office.mjs",
+        &[
+            ("LINLI_ADMIN_TOKEN", &admin_token),
+            ("LINLI_VIEWER_TOKEN", &viewer),
+            ("LINLI_DOWNLOADS", &downloads_path),
+        ],
+        |street, step| {
+            if step == "serve-a-need" {
+                serve_a_need(street);
+            } else if let Some(shown) = step.strip_prefix("compare-figures ") {
+                compare_figures(street, shown);
+            } else if let Some(file) = step.strip_prefix("reimport ") {
+                let out = ok(street.admin.path(), &["import", file]);
+                assert!(
+                    out.contains("0 change(s), 0 row(s) rejected"),
+                    "the exported CSV imports back with no change: {out}"
+                );
+            } else {
+                panic!("unexpected step {step}");
+            }
+        },
+    );
+}
+
+/// A building head raises a need; a volunteer claims it, finishes it and
+/// logs 30 minutes; the building head rates it: each with their own token.
+fn serve_a_need(street: &mut Street) {
+    let head = TempDir::new().unwrap();
+    let volunteer = TempDir::new().unwrap();
+    let head_token = street.head_token();
+    let volunteer_token = street.volunteer_token("zhu-phone");
+    for (dir, token, person) in [
+        (head.path(), &head_token, "head-wang"),
+        (volunteer.path(), &volunteer_token, "v00001"),
+    ] {
+        ok(
+            dir,
+            &[
+                "--token",
+                token,
+                "init",
+                "--relay",
+                &street.relay.bare_url,
+                "--as",
+                person,
+            ],
+        );
+        ok(dir, &["street", "use", &street.directory]);
+    }
+    let (h, v) = (head.path(), volunteer.path());
+    let task = ok(
+        h,
+        &[
+            "task",
+            "new",
+            "--kind",
+            "errand",
+            "--title",
+            "代买降压药",
+            "--household",
+            "c01-b001-h0001",
+        ],
+    )
+    .trim()
+    .to_owned();
+    ok(h, &["sync", "--timeout", "60"]);
+    ok(v, &["sync", "--timeout", "60"]);
+    ok(v, &["task", "claim", &task]);
+    ok(v, &["task", "done", &task]);
+    ok(v, &["hours", "log", "--minutes", "30", "--task", &task]);
+    ok(v, &["sync", "--timeout", "60"]);
+    ok(h, &["sync", "--timeout", "60"]);
+    ok(h, &["task", "rate", &task, "--stars", "5"]);
+    ok(h, &["sync", "--timeout", "60"]);
+    ok(street.admin.path(), &["sync", "--timeout", "60"]);
+}
+
+/// What the page showed equals `linli stats --json` on the office's
+/// device, for the street and every community, team and volunteer row.
+fn compare_figures(street: &mut Street, shown: &str) {
+    let shown: Value = serde_json::from_str(shown).expect("the page's figures as JSON");
+    let (from, to) = (
+        shown["from"].as_str().expect("from"),
+        shown["to"].as_str().expect("to"),
+    );
+    let a = street.admin.path();
+    let stats = |scope: &[&str]| -> Value {
+        let mut args = vec!["stats"];
+        args.extend_from_slice(scope);
+        args.extend(["--from", from, "--to", to, "--json"]);
+        let all: Value = serde_json::from_str(&ok(a, &args)).unwrap();
+        all["figures"].clone()
+    };
+    // The page shows these figures of each scope; each must be the CLI's.
+    let same = |page: &Value, cli: &Value, what: &str| {
+        let page = page.as_object().expect("figures");
+        assert!(!page.is_empty(), "{what}: no figures on the page");
+        for (name, value) in page {
+            let cli_value = &cli[name];
+            let equal = match (value.as_f64(), cli_value.as_f64()) {
+                (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+                _ => value == cli_value,
+            };
+            assert!(
+                equal,
+                "{what} {name}: page {value}, linli stats {cli_value}"
+            );
+        }
+    };
+    let street_cli = stats(&["--street"]);
+    same(&shown["street"], &street_cli, "street");
+    assert_eq!(street_cli["tasks_done"], 1);
+    assert_eq!(street_cli["service_minutes"], 30);
+    assert_eq!(street_cli["average_rating"], 5.0);
+    for (table, flag) in [
+        ("communities", "--community"),
+        ("teams", "--team"),
+        ("volunteers", "--volunteer"),
+    ] {
+        let rows = shown[table].as_object().expect("rows");
+        assert!(!rows.is_empty(), "{table}: no rows on the page");
+        for (id, figures) in rows {
+            same(figures, &stats(&[flag, id]), &format!("{table} {id}"));
+        }
+    }
+}

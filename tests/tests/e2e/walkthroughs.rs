@@ -17,12 +17,12 @@ use super::cli::{linli, ok};
 use super::office::{self, fixture};
 use super::relay_process::{PATIENCE, RelayProcess, admin};
 
-fn json(dir: &Path, args: &[&str]) -> Value {
+pub fn json(dir: &Path, args: &[&str]) -> Value {
     let text = ok(dir, args);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("linli {args:?}: {e}: {text}"))
 }
 
-fn sync(dir: &Path) {
+pub fn sync(dir: &Path) {
     ok(dir, &["sync", "--timeout", "60"]);
 }
 
@@ -46,17 +46,17 @@ fn pending(dir: &Path) -> u64 {
 /// The street office's setup (README, "Households, members and visits"),
 /// done with the street-admin token, then the relay told which document
 /// is the street's directory.
-struct Office {
-    relay: RelayProcess,
+pub struct Office {
+    pub relay: RelayProcess,
     _data: TempDir,
-    device: TempDir,
-    directory: String,
+    pub device: TempDir,
+    pub directory: String,
     /// The directory as `street show --json` prints it.
-    shown: Value,
+    pub shown: Value,
 }
 
 impl Office {
-    fn set_up() -> Office {
+    pub fn set_up() -> Office {
         let office::Office {
             relay,
             data,
@@ -107,7 +107,7 @@ impl Office {
 
     /// The id of the directory entry of `kind` (buildings, teams,
     /// communities) named `name`.
-    fn id(&self, kind: &str, name: &str) -> String {
+    pub fn id(&self, kind: &str, name: &str) -> String {
         self.shown[kind]
             .as_object()
             .and_then(|m| m.iter().find(|(_, v)| v["name"] == name))
@@ -116,7 +116,7 @@ impl Office {
     }
 
     /// `linli-relay token create`, the office's job; returns the secret.
-    fn token(&self, role: &str, scope: &str, name: &str) -> String {
+    pub fn token(&self, role: &str, scope: &str, name: &str) -> String {
         self.relay.create_token(role, scope, name)
     }
 
@@ -124,7 +124,7 @@ impl Office {
     /// `street use` with the directory's URL the office gave them. The relay
     /// applies `directory set` within a second; until it has, the token may
     /// not read the directory, so `street use` is retried until it works.
-    fn device(&self, token: &str, person: &str) -> TempDir {
+    pub fn device(&self, token: &str, person: &str) -> TempDir {
         let dir = TempDir::new().unwrap();
         let d = dir.path();
         ok(
@@ -157,7 +157,7 @@ impl Office {
     }
 }
 
-const H8: &str = "c01-b001-h0008";
+pub const H8: &str = "c01-b001-h0008";
 
 #[test]
 fn a_building_heads_day_runs_with_her_own_token() {

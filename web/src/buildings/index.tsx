@@ -15,7 +15,7 @@ export function Buildings({ t, open }: { t: Strings; open: (b: BuildingCard) => 
       <ul class="cards">
         {list.map((b) => (
           <li key={b.id}>
-            <button class="card" onClick={() => open(b)}>
+            <button class="card" onClick={() => open(b)} data-building={b.id}>
               <span class="big">{b.name}</span>
               <span class="sub">
                 {b.community} {b.compound} · {t.householdsCount(b.households)}

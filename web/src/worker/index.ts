@@ -6,7 +6,7 @@
 
 import init, { WebDevice, newDeviceKey } from "../wasm/linli_web_client.js";
 import wasmUrl from "../wasm/linli_web_client_bg.wasm?url";
-import type { Me, Reply, Request, Session } from "../api";
+import type { Me, OfficeAnswer, OfficeCall, Reply, Request, Session } from "../api";
 import * as store from "./store";
 
 interface Effects {
@@ -133,6 +133,23 @@ async function checkToken(): Promise<void> {
   }
   const body = (await answer.json().catch(() => ({}))) as { error?: string };
   if (answer.status === 401 && body.error === "revoked") await serial(() => wipe("revoked"));
+}
+
+/** A call to the relay's office pages with this session's token. */
+async function officeCall(c: OfficeCall): Promise<OfficeAnswer> {
+  const s = session;
+  if (!s) return { status: 401, json: { error: "signed out" }, bytes: null };
+  const headers: Record<string, string> = { Authorization: `Bearer ${s.token}` };
+  if (c.body !== null && c.body !== undefined) headers["Content-Type"] = "application/json";
+  const answer = await fetch(`/api/office/${c.path}`, {
+    method: c.method,
+    headers,
+    body: c.body === null || c.body === undefined ? undefined : JSON.stringify(c.body),
+    cache: "no-store",
+  });
+  if (c.file && answer.ok) return { status: answer.status, json: null, bytes: await answer.arrayBuffer() };
+  const json = await answer.json().catch(() => ({ error: `HTTP ${answer.status}` }));
+  return { status: answer.status, json, bytes: null };
 }
 
 function connect(): void {
@@ -309,6 +326,8 @@ async function handle(req: Request): Promise<unknown> {
     case "resolve":
       await apply(need().resolve(req.args[0], req.args[1], req.args[2], req.args[3], now) as Effects);
       return null;
+    case "office":
+      return officeCall(req.args[0]);
     case "setOnline": {
       online = req.args[0];
       if (online) connect();
@@ -333,6 +352,8 @@ const READS = new Set<Request["method"]>([
   "tasks",
   "task",
   "conflicts",
+  // The office pages ask the relay, not this phone's documents.
+  "office",
 ]);
 
 self.onmessage = (event: MessageEvent<Request & { id: number }>) => {
