@@ -103,31 +103,6 @@ pub fn export_volunteers<'a>(
     finish(w)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::import_csv::{ImportLimits, apply_building_import, parse_residents};
-    use automerge::AutoCommit;
-
-    #[test]
-    fn head_comes_first_and_awkward_text_is_quoted() {
-        let csv = "community,compound,building,unit,floor,room,household_id,name,gender,birth_year,phone,relation,tags,notes\n\
-            东湖社区,,1栋,,,101,h1,\"王, 芳\",F,1952,,spouse,b;a,\"说 \"\"你好\"\"\"\n\
-            东湖社区,,1栋,,,101,h1,王伟,,1950,,head,,\n";
-        let import = parse_residents(csv.as_bytes(), &ImportLimits::up_to(2025)).unwrap();
-        let mut doc = AutoCommit::new();
-        apply_building_import(&mut doc, &import.buildings[0]).unwrap();
-        let b = Building::load(&doc).unwrap();
-        let out = export_residents([&b]).unwrap();
-        let lines: Vec<_> = out.lines().collect();
-        assert_eq!(lines[1], "东湖社区,,1栋,,,101,h1,王伟,,1950,,head,,");
-        assert_eq!(
-            lines[2],
-            "东湖社区,,1栋,,,101,h1,\"王, 芳\",F,1952,,spouse,a;b,\"说 \"\"你好\"\"\""
-        );
-    }
-}
-
 /// The columns of `tasks.csv`.
 pub const TASK_COLUMNS: &[&str] = &[
     "board",
@@ -185,4 +160,29 @@ pub fn export_tasks<'a>(
         }
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import_csv::{ImportLimits, apply_building_import, parse_residents};
+    use automerge::AutoCommit;
+
+    #[test]
+    fn head_comes_first_and_awkward_text_is_quoted() {
+        let csv = "community,compound,building,unit,floor,room,household_id,name,gender,birth_year,phone,relation,tags,notes\n\
+            东湖社区,,1栋,,,101,h1,\"王, 芳\",F,1952,,spouse,b;a,\"说 \"\"你好\"\"\"\n\
+            东湖社区,,1栋,,,101,h1,王伟,,1950,,head,,\n";
+        let import = parse_residents(csv.as_bytes(), &ImportLimits::up_to(2025)).unwrap();
+        let mut doc = AutoCommit::new();
+        apply_building_import(&mut doc, &import.buildings[0]).unwrap();
+        let b = Building::load(&doc).unwrap();
+        let out = export_residents([&b]).unwrap();
+        let lines: Vec<_> = out.lines().collect();
+        assert_eq!(lines[1], "东湖社区,,1栋,,,101,h1,王伟,,1950,,head,,");
+        assert_eq!(
+            lines[2],
+            "东湖社区,,1栋,,,101,h1,\"王, 芳\",F,1952,,spouse,a;b,\"说 \"\"你好\"\"\""
+        );
+    }
 }
