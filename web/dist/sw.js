@@ -1,5 +1,5 @@
-const VERSION = "48eb4d7d30e20b36";
-const ASSETS = ["/","/assets/index-BEqWw8Uu.css","/assets/index-CYTatukm.js","/assets/index-Dc5jrQV8.js","/assets/linli_web_client_bg-Bdd74aFw.wasm"];
+const VERSION = "6933a16973e4e47b";
+const ASSETS = ["/","/assets/index-BEqWw8Uu.css","/assets/index-CYTatukm.js","/assets/index-m3h64owv.js","/assets/linli_web_client_bg-Bdd74aFw.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.

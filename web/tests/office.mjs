@@ -69,7 +69,7 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await page.locator('[data-section-tab="key-groups"]').click();
   await page.locator('[data-section="key-groups"] [data-ready="yes"]').waitFor({ timeout: PATIENCE });
   await office.shot("02-key-groups");
-  await page.locator('[data-table="key-buildings"] tr[data-row] button').first().click();
+  await page.locator('[data-table="key-buildings"] tr[data-row]', { hasText: "1栋" }).locator("button").click();
   await page.locator('[data-table="households"] tr[data-row]').first().waitFor({ timeout: PATIENCE });
   await office.shot("03-households");
   await page.locator('[data-section-tab="tasks"]').click();

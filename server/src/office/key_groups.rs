@@ -116,6 +116,16 @@ pub fn key_groups(
             counts,
         });
     }
+    // As people list them: by community, compound, then building number
+    // (2栋 before 10栋).
+    buildings.sort_by(|a, b| {
+        (&a.community_name, &a.compound_name, a.name.len(), &a.name).cmp(&(
+            &b.community_name,
+            &b.compound_name,
+            b.name.len(),
+            &b.name,
+        ))
+    });
     KeyGroups {
         days,
         key_tags: KEY_TAGS.to_vec(),

@@ -106,8 +106,8 @@ function trendOption(o: OfficeStrings, page: FiguresPage): Record<string, unknow
   return {
     animation: false,
     tooltip: { trigger: "axis" },
-    legend: { data: [o.tasksRaised, o.tasksDone, o.serviceHours] },
-    grid: { left: 48, right: 56, top: 40, bottom: 32 },
+    legend: { top: 0, data: [o.tasksRaised, o.tasksDone, o.serviceHours] },
+    grid: { left: 48, right: 56, top: 56, bottom: 32 },
     xAxis: { type: "category", data: page.months.map((m) => m.month) },
     yAxis: [
       { type: "value", minInterval: 1 },

@@ -244,7 +244,7 @@ export function PeopleSection({ o }: { o: OfficeStrings; t: Strings }) {
                 {tk.scope.map((s) => scopeLabel(dir.data as Directory, s)).join("、")}
               </span>
             </span>
-            {tk.revoked_at === null && (
+            {tk.revoked_at === null && tk.role !== "street-admin" && (
               <span class="row-actions">
                 <button
                   class="small"

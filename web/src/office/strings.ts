@@ -139,6 +139,7 @@ const zh: OfficeStrings = {
   duration: (ms) => {
     if (ms === null) return "—";
     const h = ms / 3_600_000;
+    if (ms < 60_000) return "不到 1 分钟";
     if (h < 1) return `${Math.round(ms / 60000)} 分钟`;
     if (h < 48) return `${h.toFixed(1)} 小时`;
     return `${days(ms).toFixed(1)} 天`;
@@ -254,6 +255,7 @@ const en: OfficeStrings = {
   duration: (ms) => {
     if (ms === null) return "—";
     const h = ms / 3_600_000;
+    if (ms < 60_000) return "< 1 min";
     if (h < 1) return `${Math.round(ms / 60000)} min`;
     if (h < 48) return `${h.toFixed(1)} h`;
     return `${days(ms).toFixed(1)} days`;
