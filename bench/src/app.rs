@@ -16,7 +16,6 @@ mod table;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use linli_gen::{DEFAULT_SEED, Preset};
 use serde_json::json;
 
@@ -57,13 +56,7 @@ const GRID_BUILDINGS: usize = 10;
 const GRID_REPS: usize = 3;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let bin_dir = match args.bin_dir {
-        Some(d) => d,
-        None => std::env::current_exe()?
-            .parent()
-            .context("program folder")?
-            .to_path_buf(),
-    };
+    let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
     if !args.chromium.exists() {
         anyhow::bail!(
             "{} is missing: apt-get install -y chromium fonts-noto-cjk",

@@ -110,13 +110,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         Sizes::full()
     };
-    let bin_dir = match args.bin_dir {
-        Some(d) => d,
-        None => std::env::current_exe()?
-            .parent()
-            .context("program folder")?
-            .to_path_buf(),
-    };
+    let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
     eprintln!("generating the {} preset…", sizes.preset);
     let street = data::street(sizes.preset, args.seed)?;
     let sample = street.first().context("the generator wrote no building")?;

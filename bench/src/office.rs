@@ -81,13 +81,7 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let bin_dir = match args.bin_dir {
-        Some(d) => d,
-        None => std::env::current_exe()?
-            .parent()
-            .context("program folder")?
-            .to_path_buf(),
-    };
+    let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
     if !args.chromium.exists() {
         bail!(
             "{} is missing: apt-get install -y chromium fonts-noto-cjk",
@@ -109,14 +103,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     );
     let street = street::set_up(&mut relay, &linli, shape, args.seed, work.path(), 1)?;
     let token = relay.token.clone().context("no admin token")?;
+
+    eprintln!("the relay's side…");
+    // Cold: a fresh process reads every document from SQLite. (A restart
+    // may move the relay to another port.)
+    relay.restart()?;
     let addr = relay
         .url
         .trim_start_matches("ws://")
         .trim_end_matches("/sync")
         .to_owned();
-
-    eprintln!("the relay's side…");
-    relay.restart()?;
     let figures = "/api/office/figures?from=2020-01-01";
     let (status, figures_bytes, cold) = get(&addr, figures, &token)?;
     if status != 200 {

@@ -248,3 +248,15 @@ fn dir_bytes(dir: &Path) -> anyhow::Result<u64> {
     }
     Ok(total)
 }
+
+/// The folder holding the relay and CLI programs: `given`, or the folder
+/// of this program (where cargo builds them all).
+pub fn bin_dir(given: Option<std::path::PathBuf>) -> anyhow::Result<std::path::PathBuf> {
+    match given {
+        Some(d) => Ok(d),
+        None => Ok(std::env::current_exe()?
+            .parent()
+            .ok_or_else(|| anyhow::anyhow!("this program has no folder"))?
+            .to_path_buf()),
+    }
+}

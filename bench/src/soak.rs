@@ -72,13 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             Duration::from_secs(60),
         )
     };
-    let bin_dir = match args.bin_dir {
-        Some(d) => d,
-        None => std::env::current_exe()?
-            .parent()
-            .context("program folder")?
-            .to_path_buf(),
-    };
+    let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
     let street = crate::data::street(preset, linli_gen::DEFAULT_SEED)?;
     let writers = args.writers.clamp(1, street.len());
     let data = tempfile::tempdir()?;

@@ -24,7 +24,7 @@ pub mod street;
 pub mod tasks;
 pub mod tokens;
 
-pub use street::{OfficeCache, Street};
+pub use street::{OfficeCache, Street, Want};
 
 /// Why an office request failed.
 #[derive(Debug, thiserror::Error)]

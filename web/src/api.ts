@@ -28,6 +28,8 @@ export interface Status {
   role: string | null;
   /** Why this phone was signed out, if it was: "revoked" or "signed-out". */
   signed_out: string | null;
+  /** Signed in, and the documents are still being read from storage. */
+  opening: boolean;
 }
 
 export interface BuildingCard {

@@ -76,12 +76,7 @@ pub fn devices(i: Inputs<'_>) -> Devices {
             DeviceRow {
                 name: t.name.clone(),
                 role: t.role.clone(),
-                scope: t
-                    .scope
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                scope: super::tokens::scope_items(&t.scope),
                 connected,
                 last_seen,
                 last_change_at,

@@ -54,7 +54,39 @@ struct Inner {
     records: HashMap<DocumentId, Record>,
 }
 
-/// The street as one token may read it.
+/// Which of the street's documents an answer needs: reading a building
+/// document is most of the work (a street's households are in them), so
+/// figures and tasks, which need only boards and teams, never wait on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Want {
+    pub buildings: bool,
+    pub teams: bool,
+    pub boards: bool,
+}
+
+impl Want {
+    /// The directory alone.
+    pub const DIRECTORY: Want = Want {
+        buildings: false,
+        teams: false,
+        boards: false,
+    };
+    /// Boards and teams: figures and tasks.
+    pub const WORK: Want = Want {
+        buildings: false,
+        teams: true,
+        boards: true,
+    };
+    /// Buildings: key groups and households.
+    pub const BUILDINGS: Want = Want {
+        buildings: true,
+        teams: false,
+        boards: false,
+    };
+}
+
+/// The street as one token may read it (the kinds asked for; the others
+/// are left empty).
 #[derive(Debug, Clone)]
 pub struct Street {
     pub directory: Arc<Directory>,
@@ -85,6 +117,7 @@ impl OfficeCache {
         directory: Option<DocumentId>,
         index: &DirectoryIndex,
         grant: &Grant,
+        want: Want,
     ) -> Result<Street, OfficeError> {
         let directory_doc = directory.ok_or(OfficeError::NoDirectory)?;
         let mut inner = self.inner.lock().await;
@@ -110,16 +143,19 @@ impl OfficeCache {
         let buildings: Vec<(BuildingId, DocumentId)> = dir
             .buildings
             .iter()
+            .filter(|_| want.buildings)
             .filter_map(|(id, b)| Some((id.clone(), readable(b.doc.as_ref()?)?)))
             .collect();
         let teams: Vec<DocumentId> = dir
             .teams
             .values()
+            .filter(|_| want.teams)
             .filter_map(|t| readable(t.doc.as_ref()?))
             .collect();
         let boards: Vec<DocumentId> = dir
             .boards
             .values()
+            .filter(|_| want.boards)
             .filter_map(|b| readable(b.doc.as_ref()?))
             .collect();
         let wanted: Vec<(DocumentId, Kind)> = buildings
@@ -182,27 +218,39 @@ impl Inner {
                     .collect::<Result<Vec<_>, _>>()
             })
             .await?;
-        let read = tokio::task::spawn_blocking(move || {
-            missing
-                .into_iter()
-                .zip(chunks)
-                .map(|((doc, kind), chunks)| {
-                    let record = match linli_store::rebuild(&doc, &chunks) {
-                        Ok(Some(am)) => read_record(doc, kind, &am),
-                        Ok(None) => Record::Unreadable,
-                        Err(e) => {
-                            warn!(doc = %doc, error = %e, "office: stored document does not load");
-                            Record::Unreadable
-                        }
-                    };
-                    (doc, record)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|e| crate::storage::StorageError::Task(e.to_string()))?;
-        self.records.extend(read);
+        // Spread over the cores: a street's buildings take seconds on one.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let per = missing.len().div_ceil(cores).max(1);
+        let mut jobs = Vec::new();
+        let mut chunks = chunks.into_iter();
+        for part in missing.chunks(per) {
+            let part: Vec<(DocumentId, Kind)> = part.to_vec();
+            let stored: Vec<_> = chunks.by_ref().take(part.len()).collect();
+            jobs.push(tokio::task::spawn_blocking(move || {
+                part.into_iter()
+                    .zip(stored)
+                    .map(|((doc, kind), chunks)| (doc, read_stored(doc, kind, &chunks)))
+                    .collect::<Vec<_>>()
+            }));
+        }
+        for job in jobs {
+            let read = job
+                .await
+                .map_err(|e| crate::storage::StorageError::Task(e.to_string()))?;
+            self.records.extend(read);
+        }
         Ok(())
+    }
+}
+
+fn read_stored(doc: DocumentId, kind: Kind, chunks: &[linli_store::Chunk]) -> Record {
+    match linli_store::rebuild(&doc, chunks) {
+        Ok(Some(am)) => read_record(doc, kind, &am),
+        Ok(None) => Record::Unreadable,
+        Err(e) => {
+            warn!(doc = %doc, error = %e, "office: stored document does not load");
+            Record::Unreadable
+        }
     }
 }
 

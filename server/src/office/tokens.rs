@@ -34,12 +34,7 @@ pub fn rows(tokens: &[TokenRecord], state: &AppState) -> Vec<TokenRow> {
         .map(|t| TokenRow {
             name: t.name.clone(),
             role: t.role.clone(),
-            scope: t
-                .scope
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            scope: scope_items(&t.scope),
             created_at: t.created_at,
             revoked_at: t.revoked_at,
             connected: live.get(&t.name).copied().unwrap_or(0),
@@ -47,6 +42,15 @@ pub fn rows(tokens: &[TokenRecord], state: &AppState) -> Vec<TokenRow> {
         .collect();
     rows.sort_by(|a, b| (a.revoked_at.is_some(), &a.name).cmp(&(b.revoked_at.is_some(), &b.name)));
     rows
+}
+
+/// A stored scope (`building:b1,team:t1`) as its items.
+pub fn scope_items(scope: &str) -> Vec<String> {
+    scope
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A token to make.

@@ -23,7 +23,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::auth::{Grant, Role};
-use crate::office::{self, OfficeError, Street, devices, export, key_groups, tokens};
+use crate::office::{self, OfficeError, Street, Want, devices, export, key_groups, tokens};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -106,11 +106,17 @@ async fn office_grant(
     Ok(grant)
 }
 
-async fn street_of(state: &AppState, grant: &Grant) -> Result<Street, Failure> {
+async fn street_of(state: &AppState, grant: &Grant, want: Want) -> Result<Street, Failure> {
     let index = state.relay.directory.index();
     Ok(state
         .office
-        .street(&state.storage, state.relay.directory.id(), &index, grant)
+        .street(
+            &state.storage,
+            state.relay.directory.id(),
+            &index,
+            grant,
+            want,
+        )
         .await?)
 }
 
@@ -119,9 +125,10 @@ async fn reader(
     state: &AppState,
     headers: &HeaderMap,
     query: Option<&str>,
+    want: Want,
 ) -> Result<(Grant, Street), Failure> {
     let grant = office_grant(state, headers, query, false).await?;
-    let street = street_of(state, &grant).await?;
+    let street = street_of(state, &grant, want).await?;
     Ok((grant, street))
 }
 
@@ -154,7 +161,7 @@ async fn figures(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::WORK).await?;
     let q: FiguresQuery = params(query.as_deref())?;
     let period = office::figures::period(
         q.from.as_deref(),
@@ -199,7 +206,7 @@ async fn key_groups(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::BUILDINGS).await?;
     let q: DaysQuery = params(query.as_deref())?;
     let heads = heads(&state).await?;
     ok(key_groups::key_groups(
@@ -224,7 +231,7 @@ async fn households(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::BUILDINGS).await?;
     let q: HouseholdsQuery = params(query.as_deref())?;
     match key_groups::households(
         &street,
@@ -245,7 +252,7 @@ async fn tasks(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::WORK).await?;
     ok(office::tasks::tasks(&street, crate::wall_clock_millis()))
 }
 
@@ -254,7 +261,7 @@ async fn directory(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::DIRECTORY).await?;
     ok(&*street.directory)
 }
 
@@ -266,7 +273,7 @@ async fn devices(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::DIRECTORY).await?;
     let now = crate::wall_clock_millis();
     let (all, activity, recent) = state
         .storage
@@ -312,8 +319,12 @@ async fn export(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Failure> {
-    let (_, street) = reader(&state, &headers, query.as_deref()).await?;
     let q: ExportQuery = params(query.as_deref())?;
+    let want = match q.what {
+        export::What::Households => Want::BUILDINGS,
+        export::What::Volunteers | export::What::Tasks => Want::WORK,
+    };
+    let (_, street) = reader(&state, &headers, query.as_deref(), want).await?;
     let bytes = tokio::task::spawn_blocking(move || export::export(&street, q.what, q.format))
         .await
         .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
@@ -356,7 +367,7 @@ async fn token_create(
 ) -> Result<Response, Failure> {
     let grant = office_grant(&state, &headers, query.as_deref(), true).await?;
     let Json(req) = body.map_err(|e| Failure(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let street = street_of(&state, &grant).await?;
+    let street = street_of(&state, &grant, Want::DIRECTORY).await?;
     let created = tokens::create(&state, &grant, req, &street.directory).await?;
     ok(created)
 }
@@ -375,7 +386,7 @@ async fn token_scope(
 ) -> Result<Response, Failure> {
     let grant = office_grant(&state, &headers, query.as_deref(), true).await?;
     let Json(req) = body.map_err(|e| Failure(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let street = street_of(&state, &grant).await?;
+    let street = street_of(&state, &grant, Want::DIRECTORY).await?;
     tokens::rescope(&state, &grant, &name, &req.scope, &street.directory).await?;
     ok(serde_json::json!({ "ok": true }))
 }

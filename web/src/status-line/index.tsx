@@ -10,6 +10,15 @@ import { useWorker } from "../use-worker";
 export function StatusLine({ t, openConflicts }: { t: Strings; openConflicts: () => void }) {
   const status = useWorker(() => bridge.status(), []);
   if (!status) return <div class="status" />;
+  if (status.opening) {
+    return (
+      <div class="status" role="status" data-testid="status">
+        <div class="status-main">
+          <span>{t.loading}</span>
+        </div>
+      </div>
+    );
+  }
   const saved = status.pending === 0;
   const text = saved
     ? t.allSaved

@@ -78,15 +78,21 @@ async function apply(effects: Effects): Promise<void> {
   if (effects.changed || effects.store.length > 0) changed();
 }
 
-async function start(): Promise<void> {
+/** Reads who is signed in: enough to answer the status line and the
+ * office pages before the documents are loaded. */
+async function readSession(): Promise<void> {
   await init({ module_or_path: wasmUrl });
   db = await store.open();
   session = (await store.getMeta<Session>(db, "session")) ?? null;
   me = (await store.getMeta<Me>(db, "me")) ?? null;
   lastConfirmed = (await store.getMeta<number>(db, "lastConfirmed")) ?? null;
   signedOut = (await store.getMeta<string>(db, "signedOut")) ?? null;
-  if (session) await openDevice(session);
 }
+
+/** Chunks loaded between two breaks in `openDevice`, so the worker can
+ * answer the status line and the office pages meanwhile (a street-admin's
+ * PC may hold the whole street). */
+const CHUNKS_PER_BREAK = 200;
 
 async function openDevice(s: Session): Promise<void> {
   if (!db) return;
@@ -98,9 +104,14 @@ async function openDevice(s: Session): Promise<void> {
   const d = new WebDevice(key, s.person, s.directory);
   const loaded = await store.loadAll(db);
   const counts = new Map<string, number>();
+  let sinceBreak = 0;
   for (const { doc, chunk } of loaded.chunks) {
     d.loadChunk(doc, chunk);
     counts.set(doc, (counts.get(doc) ?? 0) + 1);
+    if (++sinceBreak >= CHUNKS_PER_BREAK) {
+      sinceBreak = 0;
+      await new Promise((r) => setTimeout(r, 0));
+    }
   }
   for (const { doc, heads } of loaded.confirmed) d.loadConfirmed(doc, heads);
   for (const [doc, n] of counts) {
@@ -108,6 +119,7 @@ async function openDevice(s: Session): Promise<void> {
     if (snapshot) await store.compact(db, doc, snapshot);
   }
   device = d;
+  changed();
   await apply(d.discover() as Effects);
   connect();
 }
@@ -283,6 +295,7 @@ async function handle(req: Request): Promise<unknown> {
         last_confirmed_ms: lastConfirmed,
         role: me?.role ?? null,
         signed_out: signedOut,
+        opening: !!session && !device,
       };
     }
     case "buildings":
@@ -337,7 +350,8 @@ async function handle(req: Request): Promise<unknown> {
   }
 }
 
-const ready = start();
+const sessionRead = readSession();
+const ready = sessionRead.then(() => (session ? openDevice(session) : undefined));
 
 /** Calls that only read what is shown. They are answered at once rather
  * queued behind the relay's messages: on opening, hundreds of those arrive
@@ -356,9 +370,14 @@ const READS = new Set<Request["method"]>([
   "office",
 ]);
 
+/** Calls answered as soon as the session is read, before the documents
+ * are loaded: the status line (which says "opening" meanwhile) and the
+ * office pages (which ask the relay, not this device). */
+const EARLY = new Set<Request["method"]>(["status", "office"]);
+
 self.onmessage = (event: MessageEvent<Request & { id: number }>) => {
   const { id, method } = event.data;
-  ready
+  (EARLY.has(method) ? sessionRead : ready)
     .then(() => (READS.has(method) ? handle(event.data) : serial(() => handle(event.data))))
     .then(
       (value) => post({ kind: "answer", id, value }),
