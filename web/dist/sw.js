@@ -1,5 +1,5 @@
-const VERSION = "6050618aaa0490bf";
-const ASSETS = ["/","/assets/index-4EApPN09.js","/assets/index-BEqWw8Uu.css","/assets/index-ClL9V_6g.js","/assets/linli_web_client_bg-Bdd74aFw.wasm"];
+const VERSION = "bc53964af73f4276";
+const ASSETS = ["/","/assets/index-4EApPN09.js","/assets/index-DpKiT_Gm.css","/assets/index-bLjeM9Mc.js","/assets/linli_web_client_bg-Bdd74aFw.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.
