@@ -222,17 +222,3 @@ pub fn exit_code_for(err: &anyhow::Error) -> ExitCode {
 
 #[cfg(test)]
 mod tests;
-
-/// The document of a directory entry, which must be on this device.
-fn lookup_doc(
-    client: &Client,
-    url: &linli_records::ids::DocUrl,
-    what: &str,
-    name: &str,
-) -> anyhow::Result<linli_client::DocumentId> {
-    let doc = linli_client::records::doc_id(url)?;
-    if !client.contains(doc)? {
-        anyhow::bail!("{what} {name}'s document is not on this device yet; run `linli sync` first");
-    }
-    Ok(doc)
-}

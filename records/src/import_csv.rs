@@ -15,6 +15,8 @@
 //!    field and only where something differs. Applying the same import again
 //!    writes nothing, so the caller's commit makes no change.
 //!
+//! [`run_import`] does both for a whole file, for the CLI and the relay.
+//!
 //! Import creates and updates; it never deletes. Residents and volunteers
 //! that are in the document but not in the file are reported
 //! (`not_in_import`) for a person to decide about.
@@ -47,6 +49,7 @@
 mod apply;
 mod residents;
 mod rows;
+mod run;
 mod volunteers;
 
 pub use apply::{ApplyReport, TeamApplyReport, apply_building_import, apply_team_import};
@@ -55,4 +58,5 @@ pub use residents::{
 };
 pub use rows::{ImportError, ImportLimits, RejectedRow, RowProblem};
 pub(crate) use rows::{RESIDENT_COLUMNS, VOLUNTEER_COLUMNS};
+pub use run::{ImportDocs, ImportOutcome, Progress, RunError, run_import};
 pub use volunteers::{ImportedVolunteer, TeamImport, VolunteerImport, parse_volunteers};

@@ -14,7 +14,7 @@ pub mod footprint;
 #[cfg(test)]
 mod tests;
 
-pub use command::DocCommand;
+pub use command::{DocCommand, LocalEdit};
 pub use context::{DocContext, Retire};
 pub use footprint::Footprint;
 
@@ -221,6 +221,10 @@ impl<S: DocumentStore> DocActor<S> {
                 }
             }
             DocCommand::PublishDirectory => self.reindex_if_directory(),
+            DocCommand::Edit { token, edit, reply } => {
+                let answer = self.on_edit(token, edit).await;
+                let _ = reply.send(answer);
+            }
             DocCommand::Evict | DocCommand::Stop => {}
         }
     }
@@ -338,6 +342,40 @@ impl<S: DocumentStore> DocActor<S> {
             .map_err(PersistError::from)?;
         self.reindex_if_directory();
         Ok(())
+    }
+
+    /// Runs the relay's own edit: the new changes are stored (with `token`'s
+    /// name in the audit log) before any peer is offered them, the same
+    /// order as for a device's changes.
+    async fn on_edit(
+        &mut self,
+        token: String,
+        edit: LocalEdit,
+    ) -> Result<Box<dyn std::any::Any + Send>, String> {
+        let Some(sync) = &mut self.sync else {
+            return Err(format!("document {} is unavailable", self.id));
+        };
+        let doc = sync.doc_mut();
+        let before = doc.get_heads();
+        let answer = (edit.0)(doc)?;
+        let hashes: Vec<automerge::ChangeHash> =
+            doc.get_changes(&before).iter().map(|c| c.hash()).collect();
+        if hashes.is_empty() {
+            return Ok(answer);
+        }
+        let bytes = doc.save_after(&before);
+        let received_at = std::time::Instant::now();
+        if let Err(e) = self.persist(bytes, &hashes, token).await {
+            self.ctx.metrics.refused(e.refusal);
+            error!(doc = %self.id, error = %e, "could not store the relay's own change; dropping it");
+            self.reload().await;
+            return Err(e.text);
+        }
+        self.ctx
+            .metrics
+            .changes_stored(hashes.len(), received_at.elapsed());
+        self.flush();
+        Ok(answer)
     }
 
     /// The directory decides who may see what: when it changes, so does

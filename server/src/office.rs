@@ -19,6 +19,7 @@
 pub mod devices;
 pub mod export;
 pub mod figures;
+pub mod import;
 pub mod key_groups;
 pub mod street;
 pub mod tasks;
@@ -40,4 +41,12 @@ pub enum OfficeError {
     Admin(#[from] crate::admin::AdminError),
     #[error("building the spreadsheet failed: {0}")]
     Export(String),
+    #[error("import stopped: {0}")]
+    Import(String),
+}
+
+impl From<linli_records::WriteError> for OfficeError {
+    fn from(e: linli_records::WriteError) -> Self {
+        OfficeError::Import(e.to_string())
+    }
 }

@@ -5,12 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use linli_records::directory;
+use linli_records::WriteError;
 use linli_records::ids::DocUrl;
-use linli_records::import_csv::{
-    ImportLimits, RejectedRow, apply_building_import, apply_team_import, parse_residents,
-    parse_volunteers,
-};
+use linli_records::import_csv::{ImportDocs, ImportLimits, RunError, run_import};
 use serde_json::json;
 
 use super::Context;
@@ -36,111 +33,92 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let client = ctx.open()?;
     let street = ctx.street(&client)?;
-    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let header = String::from_utf8_lossy(header).to_ascii_lowercase();
-    let is_volunteers = header.split(',').any(|c| c.trim() == "team");
-    let mut changes = 0usize;
-    let mut lines = Vec::new();
-    let rejected: Vec<RejectedRow>;
-    let mut reports = Vec::new();
-    if is_volunteers {
-        let import = parse_volunteers(&bytes).context("cannot import this file")?;
-        rejected = import.rejected;
-        let progress = Progress::new(import.teams.len());
-        for (i, team) in import.teams.iter().enumerate() {
-            progress.show(i, &team.team.name);
-            let entry = street.directory.teams.get(&team.team.id);
-            let report = match entry.and_then(|t| t.doc.as_ref()) {
-                Some(url) => {
-                    let doc = super::lookup_doc(&client, url, "team", &team.team.name)?;
-                    client.change(doc, |tx| apply_team_import(tx, team).map_err(edit_err))?
-                }
-                None => {
-                    let (doc, report) =
-                        client.create_with(|tx| apply_team_import(tx, team).map_err(edit_err))?;
-                    let url = DocUrl::new(doc.url())?;
-                    client.change(street.doc, |tx| {
-                        directory::register_team(tx, &team.team, Some(&url)).map_err(edit_err)
-                    })?;
-                    changes += 1;
-                    lines.push(format!(
-                        "team {} ({}): new document",
-                        team.team.name, team.team.id
-                    ));
-                    report
-                }
-            };
-            changes += report.created + report.updated;
-            lines.push(format!(
-                "team {}: {} added, {} updated, {} unchanged",
-                team.team.name, report.created, report.updated, report.unchanged
-            ));
-            reports.push(json!({"team": team.team, "report": report}));
-        }
-        progress.done();
-    } else {
-        let limits = ImportLimits::up_to(format_date(now_ms())[..4].parse().unwrap_or(2100));
-        let import = parse_residents(&bytes, &limits).context("cannot import this file")?;
-        rejected = import.rejected;
-        let progress = Progress::new(import.buildings.len());
-        for (i, b) in import.buildings.iter().enumerate() {
-            progress.show(i, &format!("{} {}", b.building.compound, b.building.name));
-            let entry = street.directory.buildings.get(&b.building.id);
-            let report = match entry.and_then(|e| e.doc.as_ref()) {
-                Some(url) => {
-                    let doc = super::lookup_doc(&client, url, "building", &b.building.name)?;
-                    client.change(doc, |tx| apply_building_import(tx, b).map_err(edit_err))?
-                }
-                None => {
-                    let (doc, report) =
-                        client.create_with(|tx| apply_building_import(tx, b).map_err(edit_err))?;
-                    let url = DocUrl::new(doc.url())?;
-                    client.change(street.doc, |tx| {
-                        directory::register_building(tx, &b.building, Some(&url)).map_err(edit_err)
-                    })?;
-                    changes += 1;
-                    lines.push(format!(
-                        "building {} {} {} ({}): new document",
-                        b.building.community, b.building.compound, b.building.name, b.building.id
-                    ));
-                    report
-                }
-            };
-            changes += report.households_created
-                + report.households_updated
-                + report.members_created
-                + report.members_updated;
-            lines.push(format!(
-                "building {}: {} household(s) added, {} updated, {} unchanged; {} member(s) added, {} updated",
-                b.building.name,
-                report.households_created,
-                report.households_updated,
-                report.households_unchanged,
-                report.members_created,
-                report.members_updated
-            ));
-            reports.push(json!({"building": b.building, "report": report}));
-        }
-        progress.done();
+    let limits = ImportLimits::up_to(format_date(now_ms())[..4].parse().unwrap_or(2100));
+    let directory_url = DocUrl::new(street.doc.url())?;
+    let mut bar: Option<Progress> = None;
+    let outcome = run_import(
+        &mut Local { client: &client },
+        &street.directory,
+        &directory_url,
+        &bytes,
+        &limits,
+        &mut |p| {
+            let bar = bar.get_or_insert_with(|| Progress::new(p.total));
+            bar.show(p.done, &p.what);
+        },
+    );
+    if let Some(bar) = bar {
+        bar.done();
     }
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(RunError::File(e)) => {
+            return Err(anyhow::Error::new(e).context("cannot import this file"));
+        }
+        Err(RunError::Docs(e)) => return Err(e),
+    };
     if args.json {
         print_json(&json!({
-            "kind": if is_volunteers { "volunteers" } else { "residents" },
-            "changes": changes,
-            "imported": reports,
-            "rejected": rejected,
+            "kind": outcome.kind,
+            "changes": outcome.changes,
+            "imported": outcome.imported,
+            "rejected": outcome.rejected,
         }))?;
     } else {
-        for line in &lines {
+        for line in &outcome.lines {
             println!("{line}");
         }
-        for row in &rejected {
+        for row in &outcome.rejected {
             let reasons: Vec<String> = row.problems.iter().map(|p| p.to_string()).collect();
             println!("rejected line {}: {}", row.line, reasons.join("; "));
         }
-        println!("{changes} change(s), {} row(s) rejected", rejected.len());
+        println!(
+            "{} change(s), {} row(s) rejected",
+            outcome.changes,
+            outcome.rejected.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// This device's documents, for [`run_import`]: a document must be here
+/// (synced) before it is changed.
+struct Local<'a> {
+    client: &'a linli_client::Client,
+}
+
+impl ImportDocs for Local<'_> {
+    type Error = anyhow::Error;
+
+    fn edit<R, F>(
+        &mut self,
+        url: Option<&DocUrl>,
+        what: &str,
+        edit: F,
+    ) -> anyhow::Result<(DocUrl, R)>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<R, WriteError>
+            + Send
+            + 'static,
+    {
+        match url {
+            Some(url) => {
+                let doc = linli_client::records::doc_id(url)?;
+                if !self.client.contains(doc)? {
+                    anyhow::bail!(
+                        "{what}'s document is not on this device yet; run `linli sync` first"
+                    );
+                }
+                let r = self.client.change(doc, |tx| edit(tx).map_err(edit_err))?;
+                Ok((url.clone(), r))
+            }
+            None => {
+                let (doc, r) = self.client.create_with(|tx| edit(tx).map_err(edit_err))?;
+                Ok((DocUrl::new(doc.url())?, r))
+            }
+        }
+    }
 }
 
 /// A progress bar on stderr for files with more than one building or team,

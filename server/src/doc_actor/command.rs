@@ -1,5 +1,7 @@
 //! The commands a document task takes, from connections and the relay.
 
+use std::any::Any;
+
 use linli_protocol::{Access, PeerId, SyncKind};
 use tokio::sync::oneshot;
 
@@ -37,6 +39,29 @@ pub enum DocCommand {
     /// The memory budget took this idle document out of the registry to
     /// make room: end now (commands for it already go to a fresh task).
     Evict,
+    /// A change the relay makes itself (the office's import), stored with
+    /// `token`'s name in the audit log like a device's change. `reply` gets
+    /// the edit's answer once the change is durable and offered to the
+    /// attached peers, or why not (nothing was stored then).
+    Edit {
+        token: String,
+        edit: LocalEdit,
+        reply: oneshot::Sender<Result<Box<dyn Any + Send>, String>>,
+    },
     /// The relay is shutting down.
     Stop,
+}
+
+/// An edit of the document, run inside its task: it changes the document
+/// through a transaction (changing nothing when it fails) and returns any
+/// answer for the caller.
+pub struct LocalEdit(pub Box<LocalEditFn>);
+
+pub type LocalEditFn =
+    dyn FnOnce(&mut automerge::Automerge) -> Result<Box<dyn Any + Send>, String> + Send;
+
+impl std::fmt::Debug for LocalEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocalEdit")
+    }
 }

@@ -9,6 +9,9 @@
 //! - `GET households?building=ID&which=all|key|not-visited&tag=T&days=30`
 //! - `GET tasks`, `GET devices`, `GET directory`
 //! - `GET export?what=households|volunteers|tasks&format=csv|xlsx`
+//! - `POST import` (street-admin; the CSV file as the body): one JSON line
+//!   per building or team as it is written (`{"progress": {done, total,
+//!   what}}`), then `{"done": report}` or `{"error": "…"}`
 //! - `GET tokens`, `POST tokens` `{name, role, scope: [...], person, public_url}`,
 //!   `POST tokens/{name}/scope` `{scope: [...]}`, `POST tokens/{name}/revoke`
 
@@ -35,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/devices", get(devices))
         .route("/directory", get(directory))
         .route("/export", get(export))
+        .route(
+            "/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_MAX_BYTES)),
+        )
         .route("/tokens", get(token_list).post(token_create))
         .route("/tokens/{name}/scope", post(token_scope))
         .route("/tokens/{name}/revoke", post(token_revoke))
@@ -400,4 +407,64 @@ async fn token_revoke(
     let grant = office_grant(&state, &headers, query.as_deref(), true).await?;
     tokens::revoke(&state, &grant, &name).await?;
     ok(serde_json::json!({ "ok": true }))
+}
+
+/// The largest spreadsheet the page may send: a street's residents.csv
+/// (12,600 households) is about 2 MB.
+const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let grant = office_grant(&state, &headers, query.as_deref(), true).await?;
+    let street = street_of(&state, &grant, Want::DIRECTORY).await?;
+    let directory_url = state
+        .relay
+        .directory
+        .id()
+        .and_then(|id| linli_records::ids::DocUrl::new(id.url()).ok())
+        .ok_or_else(|| Failure::from(OfficeError::NoDirectory))?;
+    let (lines, rx) = tokio::sync::mpsc::channel::<String>(64);
+    let mut docs = office::import::RelayDocs {
+        docs: state.relay.docs.clone(),
+        token: grant.name.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    };
+    tracing::info!(by = %grant.name, bytes = body.len(), "import from the office page");
+    tokio::task::spawn_blocking(move || {
+        let year = linli_records::dates::format_date(crate::wall_clock_millis())
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .unwrap_or(2100);
+        let limits = linli_records::import_csv::ImportLimits::up_to(year);
+        let outcome = linli_records::import_csv::run_import(
+            &mut docs,
+            &street.directory,
+            &directory_url,
+            &body,
+            &limits,
+            &mut |p| {
+                let _ = lines.blocking_send(format!("{}\n", serde_json::json!({ "progress": p })));
+            },
+        );
+        let last = match outcome {
+            Ok(report) => serde_json::json!({ "done": report }),
+            Err(e) => serde_json::json!({ "error": e.to_string() }),
+        };
+        let _ = lines.blocking_send(format!("{last}\n"));
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
+    });
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson; charset=utf-8"),
+    );
+    Ok(no_store(r))
 }

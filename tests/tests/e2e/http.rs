@@ -38,25 +38,49 @@ pub fn request(
     token: Option<&str>,
     body: Option<&serde_json::Value>,
 ) -> Answer {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    send(
+        addr,
+        method,
+        path,
+        token,
+        "application/json",
+        body.as_bytes(),
+    )
+}
+
+/// `POST path` with `bytes` of `content_type` as the body.
+pub fn post_bytes(addr: &str, path: &str, token: &str, content_type: &str, bytes: &[u8]) -> Answer {
+    send(addr, "POST", path, Some(token), content_type, bytes)
+}
+
+fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> Answer {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(PATIENCE)).unwrap();
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
     let content = if body.is_empty() {
         String::new()
     } else {
         format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
             body.len()
         )
     };
     write!(
         s,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}{content}\r\n{body}"
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}{content}\r\n"
     )
     .unwrap();
+    s.write_all(body).unwrap();
     let mut answer = Vec::new();
     s.read_to_end(&mut answer).unwrap();
     let split = answer

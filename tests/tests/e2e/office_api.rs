@@ -8,7 +8,7 @@ use tempfile::TempDir;
 
 use super::auth::with_token;
 use super::cli::ok;
-use super::http::{get, post, request};
+use super::http::{get, post, post_bytes, request};
 use super::raw_peer::RawPeer;
 use super::relay_process::PATIENCE;
 use super::walkthroughs::{H8, Office, json, sync};
@@ -478,4 +478,87 @@ fn exported_spreadsheets_open_in_excel_and_the_csv_imports_back_with_no_change()
     .text();
     let cli = ok(office.device.path(), &["export", "households"]);
     assert_eq!(csv.trim_start_matches('\u{feff}'), cli);
+}
+
+/// The lines the import answers with, as JSON.
+fn import_lines(addr: &str, token: &str, csv: &[u8]) -> (u16, Vec<Value>) {
+    let answer = post_bytes(addr, "/api/office/import", token, "text/csv", csv);
+    if answer.status != 200 {
+        return (answer.status, vec![answer.json()]);
+    }
+    let lines = answer
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (200, lines)
+}
+
+#[test]
+fn a_street_admin_imports_a_spreadsheet_on_the_office_page_with_progress_and_again_changes_nothing()
+{
+    let office = office();
+    let addr = office.relay.addr();
+    let admin = &office.relay.admin_token;
+    let generated = linli_gen::generate(
+        linli_gen::Preset::Community.shape(),
+        linli_gen::DEFAULT_SEED,
+    );
+    let csv = generated.residents_csv.as_bytes();
+
+    // A viewer may not import; nothing is written.
+    let community = office.id("communities", "东湖社区");
+    let viewer = office.token("viewer", &format!("community:{community}"), "district-li");
+    assert_eq!(import_lines(&addr, &viewer, csv).0, 403);
+
+    let (status, lines) = import_lines(&addr, admin, csv);
+    assert_eq!(status, 200);
+    let progress = lines.iter().filter(|l| l.get("progress").is_some()).count();
+    let done = &lines.last().expect("a last line")["done"];
+    let buildings = done["imported"].as_array().expect("imported").len();
+    assert_eq!(buildings, 30, "the community preset's buildings: {done}");
+    assert!(
+        progress > buildings,
+        "one progress line per building and the end"
+    );
+    assert_eq!(done["rejected"], json!([]));
+    assert!(done["changes"].as_u64().unwrap() > 0);
+
+    // Idempotent, as the CLI's import.
+    let (_, again) = import_lines(&addr, admin, csv);
+    assert_eq!(
+        again.last().unwrap()["done"]["changes"],
+        0,
+        "{:?}",
+        again.last()
+    );
+
+    // The office's CLI device syncs the new buildings and their households,
+    // and the audit log names the admin token for them.
+    let a = office.device.path();
+    sync(a);
+    let shown = json(a, &["street", "show", "--json"]);
+    // The preset shares 1栋 and 3栋 with the sample street: 30 in all.
+    assert_eq!(
+        shown["directory"]["buildings"].as_object().unwrap().len(),
+        30
+    );
+    let one = done["imported"][0]["building"]["id"].as_str().unwrap();
+    let households = json(a, &["household", "list", "--building", one, "--json"]);
+    assert!(!households.as_array().unwrap().is_empty(), "{households}");
+    let doc = shown["directory"]["buildings"][one]["doc"]
+        .as_str()
+        .unwrap();
+    let audit = get(&addr, &format!("/audit?doc={doc}"), admin).text();
+    assert!(audit.contains("street-admin"), "{audit}");
+
+    // A file the importer cannot read says why and writes nothing.
+    let (_, bad) = import_lines(&addr, admin, b"not,a,spreadsheet\n1,2,3\n");
+    assert!(
+        bad.last().unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot import"),
+        "{bad:?}"
+    );
 }
