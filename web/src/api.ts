@@ -200,7 +200,8 @@ export type Request =
   | { method: "conflicts"; args: [] }
   | { method: "resolve"; args: [string, string[], string, string] }
   | { method: "setOnline"; args: [boolean] }
-  | { method: "office"; args: [OfficeCall] };
+  | { method: "office"; args: [OfficeCall] }
+  | { method: "officeImport"; args: [ArrayBuffer] };
 
 /** A request to the relay's `/api/office/…`, made by the worker with the
  * session's token (the page never holds the token). */
@@ -222,4 +223,5 @@ export interface OfficeAnswer {
 /** Worker → page: an answer, or a notice that what is shown may be stale. */
 export type Reply =
   | { kind: "answer"; id: number; value?: unknown; error?: string }
+  | { kind: "progress"; id: number; value: unknown }
   | { kind: "changed" };

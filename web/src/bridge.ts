@@ -24,6 +24,7 @@ import type {
 const worker = new Worker(new URL("./worker/index.ts", import.meta.url), { type: "module" });
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 const listeners = new Set<() => void>();
+const progressOf = new Map<number, (p: unknown) => void>();
 let next = 1;
 
 worker.onmessage = (event: MessageEvent<Reply>) => {
@@ -32,9 +33,14 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
     for (const l of listeners) l();
     return;
   }
+  if (reply.kind === "progress") {
+    progressOf.get(reply.id)?.(reply.value);
+    return;
+  }
   const w = waiting.get(reply.id);
   if (!w) return;
   waiting.delete(reply.id);
+  progressOf.delete(reply.id);
   if (reply.error !== undefined) w.reject(new Error(reply.error));
   else w.resolve(reply.value);
 };
@@ -80,6 +86,17 @@ export const resolve = (doc: string, path: string[], keep: string, value: string
   change<null>({ method: "resolve", args: [doc, path, keep, value] });
 export const setOnline = (online: boolean) => call<null>({ method: "setOnline", args: [online] });
 export const office = (c: OfficeCall) => call<OfficeAnswer>({ method: "office", args: [c] });
+
+/** Sends a spreadsheet to the relay's import; `onLine` gets each line of
+ * its answer (progress, then the report or the error) as it arrives. */
+export function officeImport(file: ArrayBuffer, onLine: (line: unknown) => void): Promise<null> {
+  const id = next++;
+  progressOf.set(id, onLine);
+  return new Promise<null>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    worker.postMessage({ method: "officeImport", args: [file], id }, [file]);
+  });
+}
 
 /** Calls `listener` whenever the worker's documents or connection changed. */
 export function onChange(listener: () => void): () => void {

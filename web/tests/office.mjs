@@ -4,7 +4,8 @@
 // viewer's token for the district.
 //
 // Environment (besides lib.mjs's): LINLI_ADMIN_TOKEN, LINLI_VIEWER_TOKEN,
-// LINLI_DOWNLOADS (a folder for exported files).
+// LINLI_DOWNLOADS (a folder for exported files), LINLI_RESIDENTS (the
+// community preset's residents.csv), LINLI_BUILDING (the sample building's id).
 
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -45,6 +46,20 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await office.signIn(env("LINLI_ADMIN_TOKEN"), "admin-li");
   await page.locator('[data-section="figures"] [data-ready="yes"]').waitFor({ timeout: PATIENCE });
 
+  at("the office imports the community preset's residents, with a progress bar");
+  await page.locator('[data-section-tab="sheets"]').click();
+  await page.locator("[data-import-file]").setInputFiles(env("LINLI_RESIDENTS"));
+  await page.locator("[data-import-progress]").waitFor({ timeout: PATIENCE });
+  const report = page.locator("[data-import-done]");
+  await report.waitFor({ timeout: PATIENCE });
+  if ((await report.getAttribute("data-rejected")) !== "0") throw new Error("rows were rejected");
+  if ((await report.getAttribute("data-import-done")) === "0") throw new Error("the import changed nothing");
+  const bar = await page.locator("[data-import-progress]").getAttribute("data-import-progress");
+  if (bar !== "30/30") throw new Error(`the bar ended at ${bar}`);
+  await office.shot("00-imported");
+  await page.locator("[data-import-file]").setInputFiles(env("LINLI_RESIDENTS"));
+  await page.locator('[data-import-done="0"]').waitFor({ timeout: PATIENCE });
+
   at("a need is raised, claimed, done and rated by the people it belongs to");
   await ask("serve-a-need");
 
@@ -69,7 +84,7 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await page.locator('[data-section-tab="key-groups"]').click();
   await page.locator('[data-section="key-groups"] [data-ready="yes"]').waitFor({ timeout: PATIENCE });
   await office.shot("02-key-groups");
-  await page.locator('[data-table="key-buildings"] tr[data-row]', { hasText: "1栋" }).locator("button").click();
+  await page.locator(`[data-table="key-buildings"] tr[data-row="${env("LINLI_BUILDING")}"] button`).click();
   await page.locator('[data-table="households"] tr[data-row]').first().waitFor({ timeout: PATIENCE });
   await office.shot("03-households");
   await page.locator('[data-section-tab="tasks"]').click();
@@ -102,7 +117,7 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await form.locator('input[name="name"]').fill("head-li");
   await form.locator('select[name="role"]').selectOption("building-head");
   await form.locator('input[name="person"]').fill("head-li");
-  await form.locator(".pick", { hasText: "1栋" }).click();
+  await form.locator(".pick", { hasText: /^\s*东湖1区 1栋\s*$/ }).click();
   await office.shot("07-new-token");
   await form.locator('button[type="submit"]').click();
   await page.locator('[data-created="head-li"] .qr svg').waitFor({ timeout: PATIENCE });

@@ -451,7 +451,17 @@ async fn import(
             },
         );
         let last = match outcome {
-            Ok(report) => serde_json::json!({ "done": report }),
+            // Each rejected row with its reasons in words, as the CLI prints them.
+            Ok(report) => serde_json::json!({ "done": {
+                "kind": report.kind,
+                "changes": report.changes,
+                "lines": report.lines,
+                "imported": report.imported,
+                "rejected": report.rejected.iter().map(|r| serde_json::json!({
+                    "line": r.line,
+                    "reasons": r.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            } }),
             Err(e) => serde_json::json!({ "error": e.to_string() }),
         };
         let _ = lines.blocking_send(format!("{last}\n"));

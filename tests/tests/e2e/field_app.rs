@@ -377,9 +377,10 @@ fn a_field_two_people_changed_apart_is_shown_with_both_authors_and_settled_in_th
 }
 
 /// The street office's pages (`web/tests/office.mjs`): the office's own
-/// token on a wide screen, the people of the need with theirs (the CLI
-/// here), a building head's phone signed in by a link made on the page,
-/// and a viewer's token.
+/// token on a wide screen imports the community preset on the page; the
+/// people of a need serve it with their own tokens (the CLI here); the
+/// figures page equals `linli stats --json`; a building head's phone signs
+/// in by a link made on the page and is revoked there; a viewer's token.
 #[test]
 fn the_office_pages_show_linli_stats_figures_export_and_make_and_revoke_a_token() {
     let mut street = Street::new();
@@ -391,12 +392,23 @@ fn the_office_pages_show_linli_stats_figures_export_and_make_and_revoke_a_token(
     );
     let downloads = TempDir::new().unwrap();
     let downloads_path = downloads.path().to_str().unwrap().to_owned();
+    // The community preset of the project's generator, to import on the page.
+    let preset = linli_gen::generate(
+        linli_gen::Preset::Community.shape(),
+        linli_gen::DEFAULT_SEED,
+    );
+    let residents = downloads.path().join("preset-residents.csv");
+    std::fs::write(&residents, &preset.residents_csv).unwrap();
+    let residents = residents.to_str().unwrap().to_owned();
+    let building = street.building.clone();
     street.run_script(
         "office.mjs",
         &[
             ("LINLI_ADMIN_TOKEN", &admin_token),
             ("LINLI_VIEWER_TOKEN", &viewer),
             ("LINLI_DOWNLOADS", &downloads_path),
+            ("LINLI_RESIDENTS", &residents),
+            ("LINLI_BUILDING", &building),
         ],
         |street, step| {
             if step == "serve-a-need" {

@@ -36,7 +36,7 @@ export function Office({ t, o, role }: { t: Strings; o: OfficeStrings; role: str
       {section === "tasks" && <TasksSection o={o} t={t} />}
       {section === "devices" && <DevicesSection o={o} t={t} />}
       {section === "people" && admin && <PeopleSection o={o} t={t} />}
-      {section === "sheets" && <SheetsSection o={o} />}
+      {section === "sheets" && <SheetsSection o={o} admin={admin} />}
     </div>
   );
 }

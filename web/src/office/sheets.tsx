@@ -1,14 +1,15 @@
-// 表格: households, volunteers and tasks as CSV (with a BOM, so Excel and
-// WPS show Chinese) or as an Excel workbook.
+// 表格: import (street-admin only), and households, volunteers and tasks
+// as CSV (with a BOM, so Excel and WPS show Chinese) or as an Excel workbook.
 
 import { useState } from "preact/hooks";
 import { download } from "./api";
+import { ImportSection } from "./import";
 import type { OfficeStrings } from "./strings";
 
 const WHAT = ["households", "volunteers", "tasks"] as const;
 const FILE = { households: "residents", volunteers: "volunteers", tasks: "tasks" };
 
-export function SheetsSection({ o }: { o: OfficeStrings }) {
+export function SheetsSection({ o, admin }: { o: OfficeStrings; admin: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const get = (what: (typeof WHAT)[number], format: "csv" | "xlsx") => {
     setError(null);
@@ -18,6 +19,7 @@ export function SheetsSection({ o }: { o: OfficeStrings }) {
   };
   return (
     <div data-section="sheets">
+      {admin && <ImportSection o={o} />}
       <h2>{o.exportTitle}</h2>
       <p class="hint">{o.exportHint}</p>
       {error && <p class="error">{o.failed(error)}</p>}

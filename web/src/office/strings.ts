@@ -94,6 +94,14 @@ export interface OfficeStrings {
   csv: string;
   xlsx: string;
   failed: (m: string) => string;
+  importTitle: string;
+  importHint: string;
+  importPick: string;
+  importing: (done: number, total: number, what: string) => string;
+  imported: (total: number) => string;
+  importSummary: (changes: number, rejected: number) => string;
+  rejectedLine: (line: number, reasons: string) => string;
+  importDetails: string;
   notForYou: string;
   viewerNote: string;
 }
@@ -216,6 +224,14 @@ const zh: OfficeStrings = {
   csv: "CSV",
   xlsx: "Excel",
   failed: (m) => `出错了：${m}`,
+  importTitle: "导入表格",
+  importHint: "选择 residents.csv（住户）或 volunteers.csv（志愿者）。有问题的行会列出行号和原因，其余照常导入；同一个文件再导入一次不会改动任何东西。",
+  importPick: "选择 CSV 文件导入",
+  importing: (d, t, w) => `正在导入 ${d}/${t}：${w}`,
+  imported: (t) => `已处理 ${t} 个楼栋或队伍`,
+  importSummary: (c, r) => (c === 0 && r === 0 ? "导入完成：没有需要改动的内容" : `导入完成：${c} 处改动，${r} 行未导入`),
+  rejectedLine: (l, why) => `第 ${l} 行未导入：${why}`,
+  importDetails: "每个楼栋的明细",
   notForYou: "这些页面只给街道管理员和只读查看的令牌。",
   viewerNote: "只读查看：可以看数据，不能发令牌、收回或导入。",
 };
@@ -332,6 +348,14 @@ const en: OfficeStrings = {
   csv: "CSV",
   xlsx: "Excel",
   failed: (m) => `Something went wrong: ${m}`,
+  importTitle: "Import",
+  importHint: "Pick residents.csv or volunteers.csv. Rows with problems are listed with their line and reason; the rest are imported. Importing the same file again changes nothing.",
+  importPick: "Choose a CSV file to import",
+  importing: (d, t, w) => `Importing ${d}/${t}: ${w}`,
+  imported: (t) => `${t} buildings or teams done`,
+  importSummary: (c, r) => (c === 0 && r === 0 ? "Done: nothing needed changing" : `Done: ${c} change(s), ${r} row(s) not imported`),
+  rejectedLine: (l, why) => `Line ${l} not imported: ${why}`,
+  importDetails: "Each building",
   notForYou: "These pages are for street-admin and viewer tokens.",
   viewerNote: "Viewer: you can read the figures, not give out tokens, revoke or import.",
 };

@@ -164,6 +164,37 @@ async function officeCall(c: OfficeCall): Promise<OfficeAnswer> {
   return { status: answer.status, json, bytes: null };
 }
 
+/** Sends a spreadsheet to the relay's import and passes each line of its
+ * answer to the page as it arrives (call `id`). */
+async function officeImport(id: number, file: ArrayBuffer): Promise<null> {
+  const s = session;
+  if (!s) throw new Error("signed out");
+  const answer = await fetch("/api/office/import", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "text/csv" },
+    body: file,
+    cache: "no-store",
+  });
+  if (!answer.ok || !answer.body) {
+    const body = (await answer.json().catch(() => ({}))) as { error?: string };
+    throw new Error(body.error ?? `HTTP ${answer.status}`);
+  }
+  const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffered += value;
+    let nl = buffered.indexOf("\n");
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line) post({ kind: "progress", id, value: JSON.parse(line) });
+      nl = buffered.indexOf("\n");
+    }
+    if (done) return null;
+  }
+}
+
 function connect(): void {
   if (!device || !session || !online || socket) return;
   if (retryTimer) {
@@ -341,6 +372,8 @@ async function handle(req: Request): Promise<unknown> {
       return null;
     case "office":
       return officeCall(req.args[0]);
+    case "officeImport":
+      throw new Error("officeImport is answered by onmessage");
     case "setOnline": {
       online = req.args[0];
       if (online) connect();
@@ -373,12 +406,18 @@ const READS = new Set<Request["method"]>([
 /** Calls answered as soon as the session is read, before the documents
  * are loaded: the status line (which says "opening" meanwhile) and the
  * office pages (which ask the relay, not this device). */
-const EARLY = new Set<Request["method"]>(["status", "office"]);
+const EARLY = new Set<Request["method"]>(["status", "office", "officeImport"]);
 
 self.onmessage = (event: MessageEvent<Request & { id: number }>) => {
   const { id, method } = event.data;
   (EARLY.has(method) ? sessionRead : ready)
-    .then(() => (READS.has(method) ? handle(event.data) : serial(() => handle(event.data))))
+    .then(() =>
+      event.data.method === "officeImport"
+        ? officeImport(id, event.data.args[0])
+        : READS.has(method)
+          ? handle(event.data)
+          : serial(() => handle(event.data)),
+    )
     .then(
       (value) => post({ kind: "answer", id, value }),
       (e: unknown) => post({ kind: "answer", id, error: e instanceof Error ? e.message : String(e) }),
