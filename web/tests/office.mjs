@@ -5,7 +5,8 @@
 //
 // Environment (besides lib.mjs's): LINLI_ADMIN_TOKEN, LINLI_VIEWER_TOKEN,
 // LINLI_DOWNLOADS (a folder for exported files), LINLI_RESIDENTS (the
-// community preset's residents.csv), LINLI_BUILDING (the sample building's id).
+// community preset's residents.csv), LINLI_BUILDING (the sample building's id),
+// LINLI_VOLUNTEER_TOKEN (volunteer v00001 of the community's team).
 
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -40,7 +41,7 @@ async function tableFigures(page, table) {
   }, table);
 }
 
-await run("the street office", ["office", "head", "officeviewer"], async (at, office, head, viewer) => {
+await run("the street office", ["office", "head", "officeviewer", "volunteer"], async (at, office, head, viewer, volunteer) => {
   const page = office.page;
   at("the office signs in and lands on its figures");
   await office.signIn(env("LINLI_ADMIN_TOKEN"), "admin-li");
@@ -60,8 +61,22 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await page.locator("[data-import-file]").setInputFiles(env("LINLI_RESIDENTS"));
   await page.locator('[data-import-done="0"]').waitFor({ timeout: PATIENCE });
 
-  at("a need is raised, claimed, done and rated by the people it belongs to");
-  await ask("serve-a-need");
+  at("a building head raises a need (her CLI, her token)");
+  await ask("raise-a-need");
+
+  at("a volunteer claims and finishes it in her own browser");
+  await volunteer.signIn(env("LINLI_VOLUNTEER_TOKEN"), "v00001");
+  await volunteer.tab("tasks");
+  await volunteer.page.locator("[data-task]", { hasText: "代买降压药" }).click({ timeout: PATIENCE });
+  await volunteer.page.getByTestId("step-claim").click({ timeout: PATIENCE });
+  await volunteer.page.getByTestId("step-start").click({ timeout: PATIENCE });
+  await volunteer.page.getByTestId("step-done").click({ timeout: PATIENCE });
+  await volunteer.page.locator(".state.done").waitFor({ timeout: PATIENCE });
+  await volunteer.waitStatus("全部已保存到服务器");
+  await volunteer.shot("01-done");
+
+  at("the building head rates it (her CLI, her token)");
+  await ask("rate-the-need");
 
   at("the figures page shows what linli stats says");
   await page.locator('[data-section-tab="key-groups"]').click();
@@ -149,5 +164,8 @@ await run("the street office", ["office", "head", "officeviewer"], async (at, of
   await viewer.page.locator('[data-section="figures"] [data-ready="yes"]').waitFor({ timeout: PATIENCE });
   if (await viewer.page.locator('[data-section-tab="people"]').count()) throw new Error("a viewer sees the tokens page");
   if (await viewer.page.locator("[data-revoke], [data-form=new-token]").count()) throw new Error("a viewer sees token controls");
+  await viewer.page.locator('[data-section-tab="sheets"]').click();
+  await viewer.page.locator("[data-export]").first().waitFor({ timeout: PATIENCE });
+  if (await viewer.page.locator("[data-import-file]").count()) throw new Error("a viewer sees the import");
   await viewer.shot("01-viewer-figures");
 });
