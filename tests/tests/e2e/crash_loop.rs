@@ -55,7 +55,10 @@ pub async fn kill_again_and_again(
 /// the same heads, all confirmed, every edit present, and the relay's store
 /// (read after a last SIGKILL) holding all of it.
 async fn finish(relay: &mut RelayProcess, mut fleet: Fleet, edits: usize) {
-    fleet.settle(PATIENCE * 3).await;
+    let devices = fleet.devices.len();
+    fleet
+        .settle(PATIENCE * (3 + (devices * devices * edits / 1_000_000) as u32))
+        .await;
     fleet.disconnect().await;
     block_in_place(|| relay.kill9());
     assert_relay_holds(&relay.data, &fleet.heads(), "at the end");

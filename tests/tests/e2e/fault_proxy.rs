@@ -177,12 +177,12 @@ pub fn cutting(seed: u64, range: Range<usize>) -> Planner {
 
 /// A planner that mixes every fault: of each ten connections about one is
 /// dropped, three cut, two truncated, two stalled and two clean; a third of
-/// them have every chunk delayed by up to 20 ms. Faults strike after
-/// 200 bytes to 64 KiB.
-pub fn chaos(seed: u64) -> Planner {
+/// them have every chunk delayed by up to 20 ms. Faults strike after 200
+/// to `max_bytes` bytes.
+pub fn chaos(seed: u64, max_bytes: usize) -> Planner {
     let mut rng = StdRng::seed_from_u64(seed);
     Box::new(move |_| {
-        let after = rng.random_range(200..64 * 1024);
+        let after = rng.random_range(200..max_bytes.max(201));
         let delay = if rng.random_ratio(1, 3) {
             Duration::from_millis(rng.random_range(1..20))
         } else {
