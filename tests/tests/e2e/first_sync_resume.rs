@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use linli_client::{Client, DocEventKind, DocumentId};
+use linli_client::{Client, DocEvent, DocEventKind, DocumentId};
 use linli_gen::{DEFAULT_SEED, Preset, generate};
 use tempfile::TempDir;
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::cli::ok;
 use super::fault_proxy::{FaultCounts, FaultProxy, Plan, Planner};
@@ -26,7 +26,41 @@ use super::relay_process::{PATIENCE, RelayProcess};
 async fn first_sync(url: &str, directory: &str) -> (TempDir, Client, BTreeMap<DocumentId, usize>) {
     let home = TempDir::new().unwrap();
     let client = Client::open(home.path()).unwrap();
+    // Counted as they come: a street's documents are more events than the
+    // channel holds.
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let mut events = client.subscribe_all();
+    let counting = tokio::spawn(async move {
+        let mut arrivals: BTreeMap<DocumentId, usize> = BTreeMap::new();
+        let mut count = |event: DocEvent| {
+            if event.kind == DocEventKind::Remote {
+                *arrivals.entry(event.doc).or_default() += 1;
+            }
+        };
+        loop {
+            tokio::select! {
+                biased;
+                event = events.recv() => match event {
+                    Ok(event) => count(event),
+                    Err(RecvError::Lagged(n)) => panic!("{n} document events were missed"),
+                    Err(RecvError::Closed) => break,
+                },
+                _ = &mut stopped => {
+                    loop {
+                        match events.try_recv() {
+                            Ok(event) => count(event),
+                            Err(TryRecvError::Lagged(n)) => {
+                                panic!("{n} document events were missed")
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        arrivals
+    });
     let directory = DocumentId::parse_id_or_url(directory).unwrap();
     client.set_directory_id(directory).unwrap();
     client.fetch(url, directory, PATIENCE * 10).await.unwrap();
@@ -34,17 +68,8 @@ async fn first_sync(url: &str, directory: &str) -> (TempDir, Client, BTreeMap<Do
     assert!(client.want_street_documents(&street).unwrap() > 0);
     let report = client.sync_until_idle(url, PATIENCE * 10).await.unwrap();
     assert!(report.is_complete(), "{report}");
-    let mut arrivals = BTreeMap::new();
-    loop {
-        match events.try_recv() {
-            Ok(event) if event.kind == DocEventKind::Remote => {
-                *arrivals.entry(event.doc).or_default() += 1;
-            }
-            Ok(_) => {}
-            Err(TryRecvError::Lagged(n)) => panic!("{n} document events were missed"),
-            Err(_) => break,
-        }
-    }
+    stop.send(()).unwrap();
+    let arrivals = counting.await.unwrap();
     (home, client, arrivals)
 }
 
