@@ -273,6 +273,7 @@ where
         match step {
             Ok(out) => {
                 if let Err(e) = send_all(socket, out).await {
+                    keep_what_arrived(session, socket).await;
                     return lost(true, e);
                 }
             }
@@ -314,6 +315,34 @@ where
         .flush()
         .await
         .map_err(|e| format!("cannot send to the relay: {e}"))
+}
+
+/// After a send failed (the link broke), applies the relay's messages that
+/// had already arrived and wait unread in the socket, without answering
+/// them, until the stream ends or stays silent for [`CLOSE_TIMEOUT`].
+///
+/// Each is whole and was stored by the relay before it was sent, so its
+/// changes are as good as any; dropping them only makes the next
+/// connection fetch them again. On a link that breaks every few seconds
+/// (a phone on the move during its first sync), the unread backlog was
+/// most of what each attempt received, and a first sync fetched its
+/// documents several times over.
+async fn keep_what_arrived<S, E>(session: &Arc<Mutex<Session>>, socket: &mut S)
+where
+    S: Stream<Item = Result<Frame, E>> + Unpin,
+{
+    loop {
+        match tokio::time::timeout(CLOSE_TIMEOUT, socket.next()).await {
+            Ok(Some(Ok(Frame::Binary(bytes)))) => {
+                match blocking(session, move |s| s.on_frame(&bytes)).await {
+                    Ok(Ok(_unanswerable)) => {}
+                    Ok(Err(_)) | Err(_) => return,
+                }
+            }
+            Ok(Some(Ok(Frame::Ping(_) | Frame::Pong(_)))) => {}
+            _ => return,
+        }
+    }
 }
 
 /// Reads what follows a relay's `error` until its close frame (at most
