@@ -176,9 +176,9 @@ pub fn cutting(seed: u64, range: Range<usize>) -> Planner {
 }
 
 /// A planner that mixes every fault: of each ten connections about one is
-/// dropped, three cut, two truncated, two stalled and two clean; a third of
-/// them have every chunk delayed by up to 20 ms. Faults strike after 200
-/// to `max_bytes` bytes.
+/// dropped, three cut, two truncated, two stalled and two cut only after
+/// sixteen times as long; a third of them have every chunk delayed by up
+/// to 20 ms. Faults strike after 200 to `max_bytes` bytes.
 pub fn chaos(seed: u64, max_bytes: usize) -> Planner {
     let mut rng = StdRng::seed_from_u64(seed);
     Box::new(move |_| {
@@ -196,7 +196,10 @@ pub fn chaos(seed: u64, max_bytes: usize) -> Planner {
                 after,
                 stall: Duration::from_millis(rng.random_range(100..2000)),
             },
-            _ => Plan::Clean { delay },
+            _ => Plan::Cut {
+                after: after * 16,
+                delay,
+            },
         }
     })
 }
