@@ -28,7 +28,8 @@ pub enum Plan {
     /// Forward exactly `after` bytes (mid-chunk, so mostly mid-frame), then
     /// close both sides.
     Truncate { after: usize, delay: Duration },
-    /// After `after` bytes, forward nothing for `stall`, then go on.
+    /// After `after` bytes, forward nothing for `stall`, then go on until
+    /// sixteen times `after`, and cut.
     Stall { after: usize, stall: Duration },
 }
 
@@ -287,6 +288,11 @@ where
             Plan::Truncate { after, .. } if done + n >= after => {
                 chunk = &chunk[..after.saturating_sub(done)];
                 end = Some(End::Truncated);
+            }
+            // A stalled connection is cut in the end too, sixteen times
+            // further on, so a long run keeps breaking connections.
+            Plan::Stall { after, .. } if stalled && done + n >= after * 16 => {
+                end = Some(End::Cut);
             }
             Plan::Stall { after, stall } if !stalled && done + n >= after => {
                 stalled = true;
