@@ -7,7 +7,7 @@
 #   LINLI_FAULT_SEED=123 scripts/faults-large.sh   # repeat a run
 #
 # Defaults: a crash loop of 20 devices and 100 SIGKILLs; a restore amid 60
-# more; 20 devices x 300 edits through the chaos proxy with faults every
+# more; 20 devices x 1000 edits through the chaos proxy with faults every
 # 200 B - 2 KiB (over 1,000 broken connections) and 10 SIGKILLs; the
 # first full sync of the whole street preset (210 buildings) cut after
 # every quarter. Each can be changed through the variables below.
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 export LINLI_FAULT_SEED="${LINLI_FAULT_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
 export LINLI_FAULT_DEVICES="${LINLI_FAULT_DEVICES:-20}"
 export LINLI_CHAOS_DEVICES="${LINLI_CHAOS_DEVICES:-20}"
-export LINLI_CHAOS_EDITS="${LINLI_CHAOS_EDITS:-300}"
+export LINLI_CHAOS_EDITS="${LINLI_CHAOS_EDITS:-1000}"
 export LINLI_CHAOS_KILLS="${LINLI_CHAOS_KILLS:-10}"
 export LINLI_CHAOS_FAULT_BYTES="${LINLI_CHAOS_FAULT_BYTES:-2048}"
 export LINLI_FAULT_PRESET="${LINLI_FAULT_PRESET:-street}"
