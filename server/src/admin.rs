@@ -36,7 +36,37 @@ pub enum AdminError {
     },
 }
 
-/// Makes a token and returns it; only its hash is stored.
+impl From<crate::storage::StorageError> for AdminError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        match e {
+            crate::storage::StorageError::Store(e) => AdminError::Store(e),
+            crate::storage::StorageError::Task(e) => AdminError::Store(StoreError::backend(e)),
+        }
+    }
+}
+
+/// A new token created at `now` (milliseconds since the epoch): the record
+/// to store (its hash only) and the secret to show once.
+pub fn new_token(
+    name: &str,
+    role: Role,
+    scope: &str,
+    now: i64,
+) -> Result<(TokenRecord, String), AdminError> {
+    let scope: Scope = scope.parse()?;
+    let grant = Grant::new(name.to_owned(), role, scope)?;
+    let secret = token::generate();
+    let record = TokenRecord {
+        name: grant.name,
+        role: role.as_str().to_owned(),
+        scope: grant.scope.to_string(),
+        hash: token::hash(&secret),
+        created_at: now,
+        revoked_at: None,
+    };
+    Ok((record, secret))
+}
+
 /// Makes a token created at `now` (milliseconds since the epoch) and
 /// returns its secret, which is stored only as a hash.
 pub fn create_token(
@@ -46,18 +76,70 @@ pub fn create_token(
     scope: &str,
     now: i64,
 ) -> Result<String, AdminError> {
-    let scope: Scope = scope.parse()?;
-    let grant = Grant::new(name.to_owned(), role, scope)?;
-    let secret = token::generate();
-    store.token_insert(&TokenRecord {
-        name: grant.name,
-        role: role.as_str().to_owned(),
-        scope: grant.scope.to_string(),
-        hash: token::hash(&secret),
-        created_at: now,
-        revoked_at: None,
-    })?;
+    let (record, secret) = new_token(name, role, scope, now)?;
+    store.token_insert(&record)?;
     Ok(secret)
+}
+
+/// [`create_token`] on either backend.
+pub async fn create_token_in(
+    storage: &crate::storage::Storage,
+    name: &str,
+    role: Role,
+    scope: &str,
+    now: i64,
+) -> Result<String, AdminError> {
+    let (record, secret) = new_token(name, role, scope, now)?;
+    storage.token_insert(record).await?;
+    Ok(secret)
+}
+
+/// [`revoke_token`] on either backend.
+pub async fn revoke_token_in(
+    storage: &crate::storage::Storage,
+    name: &str,
+    now: i64,
+) -> Result<(), AdminError> {
+    if storage.token_revoke(name, now).await? {
+        Ok(())
+    } else {
+        Err(AdminError::NoSuchToken(name.to_owned()))
+    }
+}
+
+/// [`rescope_token`] on either backend.
+pub async fn rescope_token_in(
+    storage: &crate::storage::Storage,
+    name: &str,
+    scope: &str,
+) -> Result<(), AdminError> {
+    let scope: Scope = scope.parse()?;
+    let record = storage
+        .tokens()
+        .await?
+        .into_iter()
+        .find(|t| t.name == name && t.revoked_at.is_none())
+        .ok_or_else(|| AdminError::NoSuchToken(name.to_owned()))?;
+    let role: Role = record.role.parse()?;
+    Grant::new(name.to_owned(), role, scope.clone())?;
+    storage.token_set_scope(name, &scope.to_string()).await?;
+    Ok(())
+}
+
+/// [`ensure_first_admin`] on either backend.
+pub async fn ensure_first_admin_in(
+    storage: &crate::storage::Storage,
+    data: &Path,
+    now: i64,
+) -> Result<Option<String>, AdminError> {
+    if !storage.tokens().await?.is_empty() {
+        return Ok(None);
+    }
+    let secret = create_token_in(storage, "street-admin", Role::StreetAdmin, "", now).await?;
+    let path = data.join(ADMIN_TOKEN_FILE);
+    write_owner_only(&path, format!("{secret}\n").as_bytes())
+        .map_err(|source| AdminError::Io { path, source })?;
+    Ok(Some(secret))
 }
 
 /// Revokes `name` as of `now` (milliseconds since the epoch).
@@ -122,10 +204,14 @@ pub fn set_directory(store: &mut Store, url: &str) -> Result<DocumentId, AdminEr
 }
 
 pub fn directory(store: &Store) -> Result<Option<DocumentId>, StoreError> {
-    Ok(store
-        .meta_get(DIRECTORY_KEY)?
+    Ok(parse_directory(store.meta_get(DIRECTORY_KEY)?))
+}
+
+/// The directory setting as stored (`None` if unset or unreadable).
+pub fn parse_directory(stored: Option<Vec<u8>>) -> Option<DocumentId> {
+    stored
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok()))
+        .and_then(|s| s.parse().ok())
 }
 
 pub fn audit(store: &Store, doc: &str, since: i64) -> Result<Vec<AuditEntry>, AdminError> {

@@ -26,6 +26,32 @@ pub fn open_store(config: &linli_server::Config) -> anyhow::Result<Store> {
     Store::open_relay(&path).with_context(|| format!("cannot open {}", path.display()))
 }
 
+/// Runs `f` on the relay's storage as a serving relay opens it: the SQLite
+/// file in `--data`, or PostgreSQL with `--storage`. For the admin commands
+/// that work on both (tokens, the directory setting).
+pub fn with_storage<R>(
+    config: &linli_server::Config,
+    f: impl AsyncFnOnce(&linli_server::storage::Storage) -> anyhow::Result<R>,
+) -> anyhow::Result<R> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let storage = match config.postgres().map_err(anyhow::Error::msg)? {
+            Some(url) => linli_server::storage::Storage::open_postgres(url)
+                .await
+                .context("cannot open the PostgreSQL storage (--storage)")?,
+            None => {
+                let path = config.database_path();
+                linli_server::storage::Storage::open(&path, None)
+                    .with_context(|| format!("cannot open {}", path.display()))?
+            }
+        };
+        f(&storage).await
+    })
+}
+
 /// Takes the data folder's lock file (`relay.lock`), exclusively: a serving
 /// relay holds it for its whole life, so `restore` can tell that one runs.
 /// The OS drops the lock when the process ends, even on SIGKILL.

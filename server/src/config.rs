@@ -16,6 +16,14 @@ pub struct Config {
     #[arg(long, env = "LINLI_DATA", default_value = "linli-data", global = true)]
     pub data: PathBuf,
 
+    /// Where documents, tokens and the audit log are stored, when not in
+    /// the SQLite file in `--data`: a PostgreSQL connection string
+    /// (`postgres://user@host/db`), for a district hub. Several hub
+    /// processes may share one database; each hears the others' changes.
+    /// The data folder still holds the first admin token's file.
+    #[arg(long, env = "LINLI_STORAGE", value_name = "URL", global = true)]
+    pub storage: Option<String>,
+
     /// Let connections without a token in, with full rights. For local
     /// development only: never on a relay with real residents' data.
     #[arg(long, env = "LINLI_ALLOW_ANONYMOUS")]
@@ -150,6 +158,7 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data: data.into(),
+            storage: None,
             allow_anonymous: false,
             directory: None,
             max_messages_per_sec: 200,
@@ -184,6 +193,20 @@ impl Config {
     /// `--memory-budget` in bytes.
     pub fn memory_budget_bytes(&self) -> u64 {
         self.memory_budget.saturating_mul(1024 * 1024)
+    }
+
+    /// The PostgreSQL connection string of `--storage`, if the relay
+    /// stores there; an error for anything else.
+    pub fn postgres(&self) -> Result<Option<&str>, String> {
+        match self.storage.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Some(url))
+            }
+            Some(_) => Err(
+                "--storage takes a postgres:// URL (SQLite, the default, lives in --data)".into(),
+            ),
+        }
     }
 
     /// The SQLite file inside the data folder.

@@ -221,6 +221,7 @@ impl<S: DocumentStore> DocActor<S> {
                 }
             }
             DocCommand::PublishDirectory => self.reindex_if_directory(),
+            DocCommand::StoredElsewhere => self.take_stored_elsewhere().await,
             DocCommand::Edit { token, edit, reply } => {
                 let answer = self.on_edit(token, edit).await;
                 let _ = reply.send(answer);
@@ -376,6 +377,38 @@ impl<S: DocumentStore> DocActor<S> {
             .changes_stored(hashes.len(), received_at.elapsed());
         self.flush();
         Ok(answer)
+    }
+
+    /// Takes in the chunks another process stored since this task loaded
+    /// (or last looked), then syncs them to the attached peers. They are
+    /// durable already: the other process committed them before notifying.
+    async fn take_stored_elsewhere(&mut self) {
+        let Some(sync) = &mut self.sync else { return };
+        let chunks = match self.ctx.storage.load(self.id).await {
+            Ok(chunks) => chunks,
+            Err(e) => {
+                warn!(doc = %self.id, error = %e, "could not load chunks another process stored");
+                return;
+            }
+        };
+        let mut took = 0;
+        for chunk in &chunks {
+            if self.chunks.knows(&chunk.hash) {
+                continue;
+            }
+            if let Err(e) = sync.doc_mut().load_incremental(&chunk.bytes) {
+                warn!(doc = %self.id, error = %e, "a chunk another process stored does not parse; skipped");
+                continue;
+            }
+            self.chunks.stored_elsewhere(chunk);
+            self.footprint.grew(chunk.bytes.len());
+            took += 1;
+        }
+        if took > 0 {
+            debug!(doc = %self.id, chunks = took, "took in chunks another process stored");
+            self.reindex_if_directory();
+            self.flush();
+        }
     }
 
     /// The directory decides who may see what: when it changes, so does

@@ -101,6 +101,22 @@ impl DocRegistry {
             .spawn(doc_actor::run(self.inner.ctx.clone(), doc, rx, retire));
     }
 
+    /// Delivers `cmd` to the document's task if one holds it; a document
+    /// not loaded is left alone (it loads fresh when next asked for).
+    pub fn send_if_loaded(&self, doc: DocumentId, cmd: DocCommand) {
+        let mut guard = lock(&self.inner.docs);
+        if let Some(tx) = guard.as_mut().and_then(|docs| docs.route(&doc)) {
+            let _ = tx.send(cmd);
+        }
+    }
+
+    /// The documents loaded now.
+    pub fn loaded_ids(&self) -> Vec<DocumentId> {
+        lock(&self.inner.docs)
+            .as_ref()
+            .map_or_else(Vec::new, |docs| docs.ids())
+    }
+
     /// Stops every document task (each finishes the command it is on, so no
     /// write is cut in half) and loads no document from then on.
     pub fn stop_all(&self) {

@@ -83,6 +83,8 @@ pub enum RelayError {
         path: std::path::PathBuf,
         source: linli_store::StoreError,
     },
+    #[error("cannot open the relay's PostgreSQL storage (--storage): {0}")]
+    Postgres(linli_store::StoreError),
     #[error("relay storage: {0}")]
     StorageTask(#[from] StorageError),
     #[error("relay configuration: {0}")]
@@ -113,10 +115,15 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
     let max_bytes = config
         .max_storage_mb
         .map(|mb| mb.saturating_mul(1024 * 1024));
-    let storage = Storage::open(&path, max_bytes).map_err(|source| RelayError::Storage {
-        path: path.clone(),
-        source,
-    })?;
+    let storage = match config.postgres().map_err(RelayError::Config)? {
+        Some(url) => Storage::open_postgres(url)
+            .await
+            .map_err(RelayError::Postgres)?,
+        None => Storage::open(&path, max_bytes).map_err(|source| RelayError::Storage {
+            path: path.clone(),
+            source,
+        })?,
+    };
     let storage_id = relay_storage_id(&storage).await?;
     let relay_id = PeerId::new(format!("linli-relay-{}", &storage_id[..8]));
     if config.allow_anonymous {
@@ -189,10 +196,10 @@ async fn open_directory(config: &Config, storage: &Storage) -> Result<StreetDire
             linli_protocol::DocumentId::parse_id_or_url(url)
                 .map_err(|e| RelayError::Config(format!("--directory: {e}")))?,
         ),
-        None => storage.run(|s| admin::directory(s)).await?,
+        None => storage.directory().await?,
     };
     let index = match directory {
-        Some(id) => match storage.run(move |s| s.load(&id)).await {
+        Some(id) => match storage.load_document(id).await {
             Ok(Some(doc)) => directory_index::build(id, &doc),
             Ok(None) => access::DirectoryIndex::new(Some(id)),
             Err(e) => {
@@ -242,15 +249,20 @@ async fn relay_storage_id(storage: &Storage) -> Result<String, StorageError> {
     // Drawn here, in the driver, from the OS-seeded thread RNG: the protocol
     // core takes its randomness as an argument.
     let fresh = linli_protocol::handshake::new_storage_id(&mut rand::rng());
-    storage
-        .run(move |store| {
-            if let Some(id) = store.meta_get(STORAGE_ID_KEY)?
-                && let Ok(id) = String::from_utf8(id)
-            {
-                return Ok(id);
-            }
-            store.meta_set(STORAGE_ID_KEY, fresh.as_bytes())?;
-            Ok(fresh)
-        })
-        .await
+    // Two hub processes starting at once on one PostgreSQL may both find
+    // no id; the one read back after writing is what both keep (the last
+    // write wins for both before either serves).
+    if let Some(id) = linli_store::DocumentStore::meta_get(storage, STORAGE_ID_KEY).await?
+        && let Ok(id) = String::from_utf8(id)
+    {
+        return Ok(id);
+    }
+    linli_store::DocumentStore::meta_set(storage, STORAGE_ID_KEY, fresh.clone().into_bytes())
+        .await?;
+    Ok(
+        linli_store::DocumentStore::meta_get(storage, STORAGE_ID_KEY)
+            .await?
+            .and_then(|id| String::from_utf8(id).ok())
+            .unwrap_or(fresh),
+    )
 }

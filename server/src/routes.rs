@@ -100,7 +100,7 @@ async fn audit(
     if crate::access::decide(&grant, &doc, &state.relay.directory.index()).is_none() {
         return (StatusCode::NOT_FOUND, "no such document\n").into_response();
     }
-    match state.storage.run(move |s| s.audit(&doc, 0)).await {
+    match state.storage.audit(doc, 0).await {
         Ok(entries) => axum::Json(
             entries
                 .into_iter()

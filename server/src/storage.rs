@@ -1,13 +1,17 @@
-//! The relay's async face of [`linli_store::Store`]: one SQLite connection,
-//! used from blocking threads so the websocket tasks never wait on disk.
+//! The relay's storage: SQLite by default (one connection, used from
+//! blocking threads so the websocket tasks never wait on disk), or
+//! PostgreSQL for a district hub (`--storage postgres://…`).
 //!
-//! [`Storage`] is the relay's SQLite adapter to the storage seam: it
-//! implements [`DocumentStore`], each call one [`Store`] call on a blocking
-//! thread, so the document tasks speak only the trait. The relay's own
-//! tables (tokens, audit log, store-wide keys) are reached with
-//! [`Storage::run`].
+//! [`Storage`] is the relay's adapter to the storage seam: it implements
+//! [`DocumentStore`] for either backend, so the document tasks speak only
+//! the trait. On SQLite each call is one [`Store`] call on a blocking
+//! thread; on PostgreSQL it is [`PgStore`]'s. The relay's own tables
+//! (tokens, audit log, store-wide keys) are reached through the methods in
+//! [`relay_tables`](self::relay_tables), which work on both; [`Storage::run`]
+//! reaches the SQLite [`Store`] itself, for what only SQLite has.
 
-use std::future::Future;
+mod relay_tables;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +19,7 @@ use linli_protocol::DocumentId;
 use linli_store::{
     Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, DocumentStore, Store, StoreError,
 };
+use linli_store_pg::PgStore;
 
 /// A storage call that failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +32,13 @@ pub enum StorageError {
 
 #[derive(Clone)]
 pub struct Storage {
-    store: Arc<Mutex<Store>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<Mutex<Store>>),
+    Postgres(Arc<PgStore>),
 }
 
 impl Storage {
@@ -40,17 +51,42 @@ impl Storage {
             tracing::info!(max_bytes = cap, "database size capped");
         }
         Ok(Self {
-            store: Arc::new(Mutex::new(store)),
+            backend: Backend::Sqlite(Arc::new(Mutex::new(store))),
         })
     }
 
-    /// Runs `f` on the store on a blocking thread.
+    /// Connects to the PostgreSQL database named by `conninfo` (a district
+    /// hub's), migrating its schema.
+    pub async fn open_postgres(conninfo: &str) -> Result<Self, StoreError> {
+        let store = PgStore::connect(conninfo).await?;
+        Ok(Self {
+            backend: Backend::Postgres(Arc::new(store)),
+        })
+    }
+
+    /// The PostgreSQL store, when the relay runs on one.
+    pub fn postgres(&self) -> Option<&PgStore> {
+        match &self.backend {
+            Backend::Postgres(pg) => Some(pg),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// Runs `f` on the SQLite store on a blocking thread (an error on
+    /// PostgreSQL: use the backend-neutral methods).
     pub async fn run<R, F>(&self, f: F) -> Result<R, StorageError>
     where
         F: FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let store = self.store.clone();
+        let store = match &self.backend {
+            Backend::Sqlite(store) => store.clone(),
+            Backend::Postgres(_) => {
+                return Err(StorageError::Task(
+                    "this needs the SQLite store; the relay runs on PostgreSQL".into(),
+                ));
+            }
+        };
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock cannot leave SQLite half-written
             // (every write is one transaction), so a poisoned lock is usable.
@@ -78,72 +114,98 @@ impl Storage {
 }
 
 impl DocumentStore for Storage {
-    fn load(&self, doc: DocumentId) -> impl Future<Output = Result<Vec<Chunk>, StoreError>> + Send {
-        self.blocking(move |s| s.load_chunks(&doc))
+    async fn load(&self, doc: DocumentId) -> Result<Vec<Chunk>, StoreError> {
+        match self.postgres() {
+            Some(pg) => pg.load(doc).await,
+            None => self.blocking(move |s| s.load_chunks(&doc)).await,
+        }
     }
 
-    fn append(
+    async fn append(
         &self,
         doc: DocumentId,
         bytes: Vec<u8>,
         audit: Option<Attribution>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.blocking(move |s| s.append_chunk(&doc, &bytes, audit.as_ref()))
+    ) -> Result<(), StoreError> {
+        match self.postgres() {
+            Some(pg) => pg.append(doc, bytes, audit).await,
+            None => {
+                self.blocking(move |s| s.append_chunk(&doc, &bytes, audit.as_ref()))
+                    .await
+            }
+        }
     }
 
-    fn write_snapshot(
+    async fn write_snapshot(
         &self,
         doc: DocumentId,
         snapshot: Vec<u8>,
         replaces: Vec<ChunkHash>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        self.blocking(move |s| s.write_snapshot(&doc, &snapshot, &replaces))
+    ) -> Result<(), StoreError> {
+        match self.postgres() {
+            Some(pg) => pg.write_snapshot(doc, snapshot, replaces).await,
+            None => {
+                self.blocking(move |s| s.write_snapshot(&doc, &snapshot, &replaces))
+                    .await
+            }
+        }
     }
 
-    fn list(&self) -> impl Future<Output = Result<Vec<DocumentId>, StoreError>> + Send {
-        self.blocking(|s| s.list())
+    async fn list(&self) -> Result<Vec<DocumentId>, StoreError> {
+        match self.postgres() {
+            Some(pg) => pg.list().await,
+            None => self.blocking(|s| s.list()).await,
+        }
     }
 
-    fn changed_since(
-        &self,
-        since: ChangeCursor,
-    ) -> impl Future<Output = Result<ChangedDocs, StoreError>> + Send {
-        self.blocking(move |s| s.changed_since(since))
+    async fn changed_since(&self, since: ChangeCursor) -> Result<ChangedDocs, StoreError> {
+        match self.postgres() {
+            Some(pg) => pg.changed_since(since).await,
+            None => self.blocking(move |s| s.changed_since(since)).await,
+        }
     }
 
-    fn meta_get(
-        &self,
-        key: &str,
-    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
+    async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let key = key.to_owned();
-        self.blocking(move |s| s.meta_get(&key))
+        match self.postgres() {
+            Some(pg) => pg.get_meta(&key).await,
+            None => self.blocking(move |s| s.meta_get(&key)).await,
+        }
     }
 
-    fn meta_set(
-        &self,
-        key: &str,
-        value: Vec<u8>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+    async fn meta_set(&self, key: &str, value: Vec<u8>) -> Result<(), StoreError> {
         let key = key.to_owned();
-        self.blocking(move |s| s.meta_set(&key, &value))
+        match self.postgres() {
+            Some(pg) => pg.set_meta(&key, value).await,
+            None => self.blocking(move |s| s.meta_set(&key, &value)).await,
+        }
     }
 
-    fn doc_meta_get(
+    async fn doc_meta_get(
         &self,
         doc: DocumentId,
         key: &str,
-    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         let key = key.to_owned();
-        self.blocking(move |s| s.doc_meta_get(&doc, &key))
+        match self.postgres() {
+            Some(pg) => pg.doc_meta_get(doc, &key).await,
+            None => self.blocking(move |s| s.doc_meta_get(&doc, &key)).await,
+        }
     }
 
-    fn doc_meta_set(
+    async fn doc_meta_set(
         &self,
         doc: DocumentId,
         key: &str,
         value: Vec<u8>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+    ) -> Result<(), StoreError> {
         let key = key.to_owned();
-        self.blocking(move |s| s.doc_meta_set(&doc, &key, &value))
+        match self.postgres() {
+            Some(pg) => pg.doc_meta_set(doc, &key, value).await,
+            None => {
+                self.blocking(move |s| s.doc_meta_set(&doc, &key, &value))
+                    .await
+            }
+        }
     }
 }

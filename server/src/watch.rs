@@ -1,10 +1,17 @@
-//! Changes the admin CLI makes while the relay runs.
+//! Changes the admin CLI (or another hub process) makes while the relay
+//! runs.
 //!
 //! `linli-relay token …` and `linli-relay directory set` write the relay's
-//! SQLite file from another process. The relay notices through SQLite's
-//! `data_version`, polled a few times a second, and applies them: revoked
-//! or changed tokens lose their connections, and a new directory setting
-//! becomes the one access is decided by. Both within a second, no restart.
+//! storage from another process. On SQLite the relay notices through
+//! `data_version`, polled a few times a second; on PostgreSQL it
+//! `LISTEN`s, and every token or setting change notifies in its own
+//! transaction. Either way it applies them: revoked or changed tokens lose
+//! their connections, and a new directory setting becomes the one access
+//! is decided by. Both within a second, no restart.
+//!
+//! On PostgreSQL the same listener hears the documents other hub processes
+//! store: a document loaded here takes in their chunks and syncs them to
+//! its own peers ([`DocCommand::StoredElsewhere`]).
 
 use std::time::Duration;
 
@@ -12,13 +19,13 @@ use linli_protocol::CloseReason;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::admin;
 use crate::auth::Grants;
 use crate::doc_actor::DocCommand;
 use crate::documents::DocRegistry;
 use crate::peers::PeerRegistry;
 use crate::storage::Storage;
 use crate::street_directory::StreetDirectory;
+use linli_store_pg::{ChangeListener, Notice};
 
 /// How often `data_version` is polled.
 const POLL: Duration = Duration::from_millis(250);
@@ -38,6 +45,10 @@ pub struct Watched {
 
 /// Runs until `shutdown` is cancelled.
 pub async fn admin_changes(watched: Watched, shutdown: CancellationToken) {
+    if let Some(pg) = watched.storage.postgres() {
+        let listener = ChangeListener::start(pg);
+        return follow_postgres(watched, listener, shutdown).await;
+    }
     let mut tick = tokio::time::interval(POLL);
     let mut seen = None;
     loop {
@@ -62,6 +73,52 @@ pub async fn admin_changes(watched: Watched, shutdown: CancellationToken) {
         if watched.follow_directory_setting {
             refresh_directory(&watched).await;
         }
+    }
+}
+
+/// Applies what PostgreSQL notifies, until `shutdown` is cancelled.
+async fn follow_postgres(
+    watched: Watched,
+    mut listener: ChangeListener,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let notice = tokio::select! {
+            () = shutdown.cancelled() => return,
+            notice = listener.recv() => notice,
+        };
+        match notice {
+            None => return,
+            Some(Notice::Chunks(doc)) => {
+                watched
+                    .docs
+                    .send_if_loaded(doc, DocCommand::StoredElsewhere);
+            }
+            Some(Notice::Admin(_)) => refresh_admin(&watched).await,
+            Some(Notice::Listening) => {
+                // Notices sent while not listening are lost: catch up on
+                // everything they could have said.
+                refresh_admin(&watched).await;
+                for doc in watched.docs.loaded_ids() {
+                    watched
+                        .docs
+                        .send_if_loaded(doc, DocCommand::StoredElsewhere);
+                }
+            }
+        }
+    }
+}
+
+async fn refresh_admin(watched: &Watched) {
+    refresh_tokens(
+        &watched.storage,
+        &watched.grants,
+        &watched.peers,
+        &watched.metrics,
+    )
+    .await;
+    if watched.follow_directory_setting {
+        refresh_directory(watched).await;
     }
 }
 
@@ -93,7 +150,7 @@ pub async fn refresh_tokens(
 
 /// Switches to a newly set directory and has its document task index it.
 async fn refresh_directory(watched: &Watched) {
-    let setting = match watched.storage.run(|s| admin::directory(s)).await {
+    let setting = match watched.storage.directory().await {
         Ok(setting) => setting,
         Err(e) => {
             warn!(error = %e, "could not read the directory setting");

@@ -23,8 +23,10 @@ use crate::{CHUNKS_CHANNEL, PgStore};
 const STAMP_LOCK: i64 = 0x6c69_6e6c_6901;
 
 /// Stamps `doc` as changed inside `tx`; with `notify`, also tells other
-/// hub processes (delivered when, and only if, `tx` commits).
+/// hub processes (delivered when, and only if, `tx` commits). The notice's
+/// payload is the document id and the writing handle's instance name.
 pub(crate) async fn stamp(
+    store: &PgStore,
     tx: &Transaction<'_>,
     doc: &DocumentId,
     notify: bool,
@@ -45,7 +47,7 @@ pub(crate) async fn stamp(
     if notify {
         tx.execute(
             "SELECT pg_notify($1, $2)",
-            &[&CHUNKS_CHANNEL, &doc.to_string()],
+            &[&CHUNKS_CHANNEL, &format!("{doc} {}", store.instance)],
         )
         .await
         .map_err(pg)?;

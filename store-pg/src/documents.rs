@@ -91,7 +91,7 @@ impl PgStore {
                 .map_err(pg)?;
         }
         if inserted > 0 {
-            stamp(&tx, &doc, true).await?;
+            stamp(self, &tx, &doc, true).await?;
         }
         tx.commit().await.map_err(pg)?;
         tracing::trace!(%doc, bytes = bytes.len(), inserted, "chunk appended");
@@ -130,7 +130,7 @@ impl PgStore {
             .map_err(pg)?;
         if deleted + inserted > 0 {
             // A snapshot holds no change another process lacks: no notice.
-            stamp(&tx, &doc, false).await?;
+            stamp(self, &tx, &doc, false).await?;
         }
         tx.commit().await.map_err(pg)?;
         Ok(())

@@ -23,7 +23,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 pub enum Notice {
     /// (Re)connected and listening: anything may have changed meanwhile.
     Listening,
-    /// New chunks of this document were committed (by any process).
+    /// New chunks of this document were committed by another handle
+    /// (another hub process, or the admin CLI).
     Chunks(DocumentId),
     /// Tokens or store-wide settings changed (the payload says which).
     Admin(String),
@@ -47,10 +48,11 @@ impl ChangeListener {
     pub fn start(store: &PgStore) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let config = store.config.clone();
+        let own = store.instance.clone();
         let task = tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             loop {
-                match listen(&config, &tx).await {
+                match listen(&config, &own, &tx).await {
                     Ok(()) => return,
                     Err(e) => {
                         tracing::warn!(error = %e, "PostgreSQL change listener lost its connection; reconnecting");
@@ -73,6 +75,7 @@ impl ChangeListener {
 /// (to reconnect) when the connection failed or ended.
 async fn listen(
     config: &tokio_postgres::Config,
+    own: &str,
     tx: &mpsc::UnboundedSender<Notice>,
 ) -> Result<(), String> {
     let (client, mut connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
@@ -91,7 +94,7 @@ async fn listen(
         }
         let _ = msg_tx.send(Err("the server closed the connection".to_owned()));
     });
-    let heard = hear(&client, &mut msg_rx, tx).await;
+    let heard = hear(&client, own, &mut msg_rx, tx).await;
     driver.abort();
     heard
 }
@@ -99,6 +102,7 @@ async fn listen(
 /// Listens on `client` and forwards what `messages` brings.
 async fn hear(
     client: &tokio_postgres::Client,
+    own: &str,
     messages: &mut mpsc::UnboundedReceiver<Result<tokio_postgres::Notification, String>>,
     tx: &mpsc::UnboundedSender<Notice>,
 ) -> Result<(), String> {
@@ -112,7 +116,11 @@ async fn hear(
     while let Some(message) = messages.recv().await {
         let n = message?;
         let notice = if n.channel() == CHUNKS_CHANNEL {
-            match DocumentId::parse_id_or_url(n.payload()) {
+            let (doc, writer) = n.payload().split_once(' ').unwrap_or((n.payload(), ""));
+            if writer == own {
+                continue;
+            }
+            match DocumentId::parse_id_or_url(doc) {
                 Ok(doc) => Notice::Chunks(doc),
                 Err(_) => continue,
             }

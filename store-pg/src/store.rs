@@ -20,6 +20,9 @@ const MAX_CONNECTIONS: usize = 16;
 pub struct PgStore {
     pub(crate) pool: Pool,
     pub(crate) config: tokio_postgres::Config,
+    /// Names this handle in its change notices, so its own listener can
+    /// skip what it stored itself.
+    pub(crate) instance: String,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -55,7 +58,18 @@ impl PgStore {
             .max_size(MAX_CONNECTIONS)
             .build()
             .map_err(StoreError::backend)?;
-        let store = PgStore { pool, config };
+        let instance = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        let store = PgStore {
+            pool,
+            config,
+            instance,
+        };
         let mut client = store.client().await?;
         crate::schema::migrate(&mut client).await?;
         Ok(store)

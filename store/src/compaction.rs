@@ -61,6 +61,19 @@ impl ChunkLedger {
         }
     }
 
+    /// Whether the chunk keyed `hash` is noted.
+    pub fn knows(&self, hash: &ChunkHash) -> bool {
+        self.chunks.contains_key(hash)
+    }
+
+    /// Notes a chunk another writer stored (another hub process on the
+    /// same database), once its changes are in the live document.
+    pub fn stored_elsewhere(&mut self, chunk: &Chunk) {
+        self.chunks
+            .entry(chunk.hash.clone())
+            .or_insert((chunk.kind, chunk.bytes.len() as u64));
+    }
+
     /// Notes that `snapshot` now replaces every chunk noted so far.
     pub fn snapshotted(&mut self, snapshot: &[u8]) {
         self.chunks.clear();

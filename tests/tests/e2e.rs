@@ -22,6 +22,7 @@ mod e2e {
     pub mod health;
     pub mod hostile;
     pub mod http;
+    pub mod hub_postgres;
     pub mod interop_js;
     pub mod interop_samod;
     pub mod limits;

@@ -122,7 +122,7 @@ impl Grants {
     /// Reloads from storage; returns the tokens that were revoked, removed
     /// or changed since the last load.
     pub async fn refresh(&self, storage: &Storage) -> Result<Vec<TokenChange>, StorageError> {
-        let records = storage.run(|s| s.tokens()).await?;
+        let records = storage.tokens().await?;
         let mut fresh = HashMap::new();
         for r in records.into_iter().filter(|r| r.revoked_at.is_none()) {
             match grant_of(&r) {
@@ -160,12 +160,7 @@ impl Grants {
 /// The grant of the token whose hash is `hash`, from the token table. A
 /// lookup that fails counts as an unknown token: nobody gets in on an error.
 async fn stored_grant(hash: &[u8], storage: &Storage) -> Result<Grant, AuthError> {
-    let lookup = hash.to_vec();
-    let stored = storage
-        .run(move |s| s.token_by_hash(&lookup))
-        .await
-        .ok()
-        .flatten();
+    let stored = storage.token_by_hash(hash).await.ok().flatten();
     let Some(record) = stored else {
         return Err(AuthError::Unknown);
     };

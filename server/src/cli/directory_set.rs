@@ -10,8 +10,9 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
-    let mut store = super::open_store(config)?;
-    let id = admin::set_directory(&mut store, &args.url)?;
+    let id = linli_protocol::DocumentId::parse_id_or_url(&args.url)
+        .map_err(|e| admin::AdminError::BadDocument(e.to_string()))?;
+    super::with_storage(config, async |s| Ok(s.set_directory(id).await?))?;
     eprintln!("directory set to automerge:{id}; a running relay applies it within a second");
     Ok(())
 }

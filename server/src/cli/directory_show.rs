@@ -1,14 +1,11 @@
 //! `linli-relay directory show`.
 
-use linli_server::admin;
-
 /// Show the street's directory document.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
 pub fn run(config: &linli_server::Config, _args: Args) -> anyhow::Result<()> {
-    let store = super::open_store(config)?;
-    match admin::directory(&store)? {
+    match super::with_storage(config, async |s| Ok(s.directory().await?))? {
         Some(id) => println!("automerge:{id}"),
         None => println!("no directory set"),
     }

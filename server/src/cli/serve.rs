@@ -14,13 +14,35 @@ pub async fn run(config: linli_server::Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr().context("no local address")?;
+    let postgres = config.postgres().map_err(anyhow::Error::msg)?.is_some();
     // Held while serving, so `restore` refuses to swap the database under us.
-    let _lock = super::lock_data_folder(&config)?;
+    // On PostgreSQL several hub processes share one database (and `restore`
+    // is PostgreSQL's own business): no lock, and the first admin token is
+    // made through the shared storage.
+    let _lock = if postgres {
+        linli_store::create_private_dir(&config.data)
+            .with_context(|| format!("cannot create {}", config.data.display()))?;
+        None
+    } else {
+        Some(super::lock_data_folder(&config)?)
+    };
     {
-        let mut store = super::open_store(&config)?;
-        if let Some(secret) =
-            admin::ensure_first_admin(&mut store, &config.data, linli_server::wall_clock_millis())?
-        {
+        let now = linli_server::wall_clock_millis();
+        let first = if postgres {
+            let storage = linli_server::storage::Storage::open_postgres(
+                config
+                    .postgres()
+                    .map_err(anyhow::Error::msg)?
+                    .unwrap_or_default(),
+            )
+            .await
+            .context("cannot open the PostgreSQL storage (--storage)")?;
+            admin::ensure_first_admin_in(&storage, &config.data, now).await?
+        } else {
+            let mut store = super::open_store(&config)?;
+            admin::ensure_first_admin(&mut store, &config.data, now)?
+        };
+        if let Some(secret) = first {
             println!(
                 "first start: street-admin token (shown once, also in {}):",
                 config.data.join(admin::ADMIN_TOKEN_FILE).display()

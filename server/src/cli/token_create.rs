@@ -35,23 +35,26 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
-    let mut store = super::open_store(config)?;
-    // The street's directory, as the relay itself decides it: the
-    // --directory flag (or LINLI_DIRECTORY) wins over the stored setting.
-    let directory = match &config.directory {
-        Some(url) => Some(DocumentId::parse_id_or_url(url).context("--directory")?),
-        None => admin::directory(&store)?,
-    };
     if let Some(url) = &args.public_url {
         app_url(url)?;
     }
-    let secret = admin::create_token(
-        &mut store,
-        &args.name,
-        args.role,
-        &args.scope,
-        linli_server::wall_clock_millis(),
-    )?;
+    let (directory, secret) = super::with_storage(config, async |store| {
+        // The street's directory, as the relay itself decides it: the
+        // --directory flag (or LINLI_DIRECTORY) wins over the stored setting.
+        let directory = match &config.directory {
+            Some(url) => Some(DocumentId::parse_id_or_url(url).context("--directory")?),
+            None => store.directory().await?,
+        };
+        let secret = admin::create_token_in(
+            store,
+            &args.name,
+            args.role,
+            &args.scope,
+            linli_server::wall_clock_millis(),
+        )
+        .await?;
+        Ok((directory, secret))
+    })?;
     println!("{secret}");
     eprintln!(
         "token {:?} ({}) created; it is shown only this once",

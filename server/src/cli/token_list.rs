@@ -5,9 +5,9 @@
 pub struct Args {}
 
 pub fn run(config: &linli_server::Config, _args: Args) -> anyhow::Result<()> {
-    let store = super::open_store(config)?;
+    let tokens = super::with_storage(config, async |s| Ok(s.tokens().await?))?;
     println!("{:<24} {:<14} {:<8} scope", "name", "role", "state");
-    for t in store.tokens()? {
+    for t in tokens {
         let state = if t.revoked_at.is_some() {
             "revoked"
         } else {

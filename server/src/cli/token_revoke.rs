@@ -9,8 +9,9 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
-    let mut store = super::open_store(config)?;
-    admin::revoke_token(&mut store, &args.name, linli_server::wall_clock_millis())?;
+    super::with_storage(config, async |s| {
+        Ok(admin::revoke_token_in(s, &args.name, linli_server::wall_clock_millis()).await?)
+    })?;
     eprintln!("token {:?} revoked", args.name);
     Ok(())
 }

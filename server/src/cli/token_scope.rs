@@ -11,8 +11,9 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
-    let mut store = super::open_store(config)?;
-    admin::rescope_token(&mut store, &args.name, &args.scope)?;
+    super::with_storage(config, async |s| {
+        Ok(admin::rescope_token_in(s, &args.name, &args.scope).await?)
+    })?;
     eprintln!("token {:?} now has scope {:?}", args.name, args.scope);
     Ok(())
 }

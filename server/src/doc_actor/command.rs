@@ -48,6 +48,10 @@ pub enum DocCommand {
         edit: LocalEdit,
         reply: oneshot::Sender<Result<Box<dyn Any + Send>, String>>,
     },
+    /// Another relay process on the same database (a district hub run as
+    /// several) stored new chunks of this document: take them in and offer
+    /// them to the attached peers.
+    StoredElsewhere,
     /// The relay is shutting down.
     Stop,
 }

@@ -57,6 +57,11 @@ impl<T> Residency<T> {
         self.entries.len()
     }
 
+    /// The loaded documents.
+    pub fn ids(&self) -> Vec<DocumentId> {
+        self.entries.keys().copied().collect()
+    }
+
     /// Bytes all loaded documents hold together.
     pub fn total(&self) -> u64 {
         self.total

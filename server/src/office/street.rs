@@ -211,13 +211,7 @@ impl Inner {
             return Ok(());
         }
         let ids: Vec<DocumentId> = missing.iter().map(|(d, _)| *d).collect();
-        let chunks = storage
-            .run(move |s| {
-                ids.iter()
-                    .map(|d| s.load_chunks(d))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await?;
+        let chunks = storage.load_all(ids).await?;
         // Spread over the cores: a street's buildings take seconds on one.
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let per = missing.len().div_ceil(cores).max(1);

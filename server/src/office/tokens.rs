@@ -128,12 +128,9 @@ pub async fn create(
     if let Some(url) = &public_url {
         crate::sign_in_link::app_url(url).map_err(|e| OfficeError::BadRequest(e.to_string()))?;
     }
-    let (n, s) = (name.clone(), scope.to_string());
     let now = crate::wall_clock_millis();
-    let secret = match state
-        .storage
-        .run(move |store| Ok(admin::create_token(store, &n, role, &s, now)))
-        .await?
+    let secret = match admin::create_token_in(&state.storage, &name, role, &scope.to_string(), now)
+        .await
     {
         Ok(secret) => secret,
         Err(admin::AdminError::Store(e)) if e.kind() == linli_store::ErrorKind::AlreadyExists => {
@@ -174,12 +171,8 @@ pub async fn revoke(state: &AppState, by: &Grant, name: &str) -> Result<(), Offi
                 .into(),
         ));
     }
-    let n = name.to_owned();
     let now = crate::wall_clock_millis();
-    let found = state
-        .storage
-        .run(move |store| store.token_revoke(&n, now))
-        .await?;
+    let found = state.storage.token_revoke(name, now).await?;
     if !found {
         return Err(admin::AdminError::NoSuchToken(name.to_owned()).into());
     }
@@ -196,11 +189,7 @@ pub async fn rescope(
     directory: &Directory,
 ) -> Result<(), OfficeError> {
     let scope = checked_scope(items, directory)?.to_string();
-    let n = name.to_owned();
-    let outcome = state
-        .storage
-        .run(move |store| Ok(admin::rescope_token(store, &n, &scope)))
-        .await?;
+    let outcome = admin::rescope_token_in(&state.storage, name, &scope).await;
     match outcome {
         Ok(()) => {}
         Err(admin::AdminError::Grant(e)) => return Err(OfficeError::BadRequest(e.to_string())),

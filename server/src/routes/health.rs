@@ -22,8 +22,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.draining.is_cancelled() || state.shutdown.is_cancelled() {
         return unready("draining: the relay is shutting down");
     }
-    // On a blocking thread, like every other storage call.
-    match state.storage.run(|s| s.check_writable()).await {
+    match state.storage.check_writable().await {
         Ok(()) => "ok\n".into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready: storage does not take writes");

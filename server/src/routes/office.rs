@@ -191,7 +191,7 @@ struct DaysQuery {
 async fn heads(state: &AppState) -> Result<BTreeMap<String, Vec<String>>, Failure> {
     let all = state
         .storage
-        .run(|s| s.tokens())
+        .tokens()
         .await
         .map_err(|e| Failure::from(OfficeError::from(e)))?;
     let mut heads: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -284,13 +284,7 @@ async fn devices(
     let now = crate::wall_clock_millis();
     let (all, activity, recent) = state
         .storage
-        .run(move |s| {
-            Ok((
-                s.tokens()?,
-                s.audit_by_token()?,
-                s.audit_recent_docs(now - RECENT_MS, 50)?,
-            ))
-        })
+        .office_activity(now - RECENT_MS, 50)
         .await
         .map_err(|e| Failure::from(OfficeError::from(e)))?;
     let (live, seen) = state.relay.peers.activity();
@@ -360,7 +354,7 @@ async fn token_list(
     office_grant(&state, &headers, query.as_deref(), true).await?;
     let all = state
         .storage
-        .run(|s| s.tokens())
+        .tokens()
         .await
         .map_err(|e| Failure::from(OfficeError::from(e)))?;
     ok(tokens::rows(&all, &state))

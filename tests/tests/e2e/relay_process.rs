@@ -57,7 +57,14 @@ fn newest_source() -> std::time::SystemTime {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut newest = std::time::UNIX_EPOCH;
-    for krate in ["protocol", "store", "records", "server", "client-lib"] {
+    for krate in [
+        "protocol",
+        "store",
+        "store-pg",
+        "records",
+        "server",
+        "client-lib",
+    ] {
         walk(&root.join(krate).join("src"), &mut newest);
         newest = newest.max(modified(&root.join(krate).join("Cargo.toml")));
     }
