@@ -98,23 +98,31 @@ pub async fn run<S: DocumentStore>(
         conns: HashMap::new(),
         ephemeral_seen: HashMap::new(),
     };
+    // A command taken from the queue while gathering a batch of syncs,
+    // to handle next.
+    let mut next: Option<DocCommand> = None;
     loop {
-        let idle = actor.conns.is_empty();
-        retire.report(&rx, actor.footprint.bytes(), idle);
-        let cmd = if idle {
-            tokio::select! {
-                cmd = rx.recv() => cmd,
-                () = tokio::time::sleep(actor.ctx.idle_evict) => {
-                    if retire.ask(&rx) {
-                        debug!(doc = %id, "evicted idle document");
-                        actor.ctx.metrics.evicted(EvictionReason::Idle);
-                        return;
+        let cmd = match next.take() {
+            Some(cmd) => Some(cmd),
+            None => {
+                let idle = actor.conns.is_empty();
+                retire.report(&rx, actor.footprint.bytes(), idle);
+                if idle {
+                    tokio::select! {
+                        cmd = rx.recv() => cmd,
+                        () = tokio::time::sleep(actor.ctx.idle_evict) => {
+                            if retire.ask(&rx) {
+                                debug!(doc = %id, "evicted idle document");
+                                actor.ctx.metrics.evicted(EvictionReason::Idle);
+                                return;
+                            }
+                            continue;
+                        }
                     }
-                    continue;
+                } else {
+                    rx.recv().await
                 }
             }
-        } else {
-            rx.recv().await
         };
         match cmd {
             None | Some(DocCommand::Stop) => return,
@@ -123,9 +131,86 @@ pub async fn run<S: DocumentStore>(
                 actor.ctx.metrics.evicted(EvictionReason::Budget);
                 return;
             }
-            Some(cmd) => actor.handle(cmd).await,
+            Some(cmd) => match Incoming::of(cmd) {
+                Ok(first) => {
+                    // Every sync already waiting is handled with this one:
+                    // their changes are stored together, then answered.
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_SYNC_BATCH {
+                        match rx.try_recv().map(Incoming::of) {
+                            Ok(Ok(incoming)) => batch.push(incoming),
+                            Ok(Err(other)) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    actor.on_syncs(batch).await;
+                }
+                Err(cmd) => actor.handle(cmd).await,
+            },
         }
     }
+}
+
+/// At most this many waiting sync messages are handled as one batch.
+const MAX_SYNC_BATCH: usize = 64;
+
+/// A `request` or `sync` from a peer, as [`DocCommand::Sync`] carries it.
+struct Incoming {
+    peer: PeerId,
+    attached: Attached,
+    kind: SyncKind,
+    data: Vec<u8>,
+    done: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Incoming {
+    /// The sync message `cmd` carries, or `cmd` back if it is something else.
+    fn of(cmd: DocCommand) -> Result<Self, DocCommand> {
+        match cmd {
+            DocCommand::Sync {
+                peer,
+                conn,
+                access,
+                token,
+                kind,
+                data,
+                done,
+            } => Ok(Incoming {
+                peer,
+                attached: Attached {
+                    conn,
+                    access,
+                    token,
+                },
+                kind,
+                data,
+                done,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
+/// What a received sync message leaves to do once it is applied.
+enum Received {
+    /// Nothing more (refused, or the document is unavailable).
+    Handled,
+    /// No new changes: answer the sender alone.
+    AnswerSender(PeerId),
+    /// New changes to store before anyone hears of them.
+    Store(ToStore),
+}
+
+struct ToStore {
+    peer: PeerId,
+    conn: ConnRef,
+    changes: Vec<u8>,
+    hashes: Vec<automerge::ChangeHash>,
+    token: String,
+    received_at: std::time::Instant,
 }
 
 /// Loads the document through the storage seam, measuring the memory it
@@ -175,27 +260,10 @@ fn split(
 impl<S: DocumentStore> DocActor<S> {
     async fn handle(&mut self, cmd: DocCommand) {
         match cmd {
-            DocCommand::Sync {
-                peer,
-                conn,
-                access,
-                token,
-                kind,
-                data,
-                done,
-            } => {
-                self.on_sync(
-                    peer,
-                    Attached {
-                        conn,
-                        access,
-                        token,
-                    },
-                    kind,
-                    &data,
-                )
-                .await;
-                let _ = done.send(());
+            cmd @ DocCommand::Sync { .. } => {
+                if let Ok(incoming) = Incoming::of(cmd) {
+                    self.on_syncs(vec![incoming]).await;
+                }
             }
             DocCommand::Unavailable { peer, conn_id } => {
                 if self.is_current(&peer, conn_id)
@@ -236,13 +304,58 @@ impl<S: DocumentStore> DocActor<S> {
             .is_some_and(|a| a.conn.conn_id == conn_id)
     }
 
-    async fn on_sync(&mut self, peer: PeerId, attached: Attached, kind: SyncKind, data: &[u8]) {
+    /// Handles a batch of sync messages: applies each, stores all their
+    /// new changes together (one commit when the storage groups them), and
+    /// only once they are durable answers and forwards. Compaction runs
+    /// after the answers are out, so it never delays them.
+    async fn on_syncs(&mut self, batch: Vec<Incoming>) {
+        let mut dones = Vec::with_capacity(batch.len());
+        let mut to_store = Vec::new();
+        let mut answer = Vec::new();
+        for incoming in batch {
+            dones.push(incoming.done);
+            match self.receive(
+                incoming.peer,
+                incoming.attached,
+                incoming.kind,
+                &incoming.data,
+            ) {
+                Received::Handled => {}
+                Received::AnswerSender(peer) => answer.push(peer),
+                Received::Store(s) => to_store.push(s),
+            }
+        }
+        if to_store.is_empty() {
+            for peer in &answer {
+                self.flush_to(peer);
+            }
+        } else if self.store_all(to_store).await {
+            self.reindex_if_directory();
+            self.flush();
+        } else {
+            self.reload().await;
+        }
+        for done in dones {
+            let _ = done.send(());
+        }
+        self.compact().await;
+    }
+
+    /// Applies one sync message to the document (nothing is sent that
+    /// advertises what it brought).
+    fn receive(
+        &mut self,
+        peer: PeerId,
+        attached: Attached,
+        kind: SyncKind,
+        data: &[u8],
+    ) -> Received {
         let received_at = std::time::Instant::now();
         let conn = attached.conn.clone();
         let current = self.is_current(&peer, conn.conn_id);
         let Some(sync) = &mut self.sync else {
             conn.send(Outbound::Frame(self.unavailable_for(&peer)));
-            return;
+            return Received::Handled;
         };
         if !current {
             // A new socket for this peer: nothing the old one was sent can be
@@ -257,7 +370,7 @@ impl<S: DocumentStore> DocActor<S> {
                 conn.send(Outbound::Fatal(e.to_string(), CloseReason::ProtocolError));
                 self.conns.remove(&peer);
                 sync.detach(&peer);
-                return;
+                return Received::Handled;
             }
         };
         if received.refused_changes {
@@ -270,75 +383,131 @@ impl<S: DocumentStore> DocActor<S> {
                 CloseReason::NotAllowed,
             ));
         }
-        let token = self
-            .conns
-            .get(&peer)
-            .map(|a| a.token.clone())
-            .unwrap_or_default();
-        let stored = received.new_change_hashes.len();
-        if !received.new_changes.is_empty()
-            && let Err(reason) = self
-                .persist(received.new_changes, &received.new_change_hashes, token)
-                .await
-        {
-            self.ctx.metrics.refused(reason.refusal);
-            error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
-            conn.send(Outbound::Fatal(
-                format!(
-                    "relay could not store changes to document {}: {reason}",
-                    self.id
-                ),
-                CloseReason::RelayError,
-            ));
-            self.conns.remove(&peer);
-            self.reload().await;
-            return;
+        if received.new_changes.is_empty() && received.new_change_hashes.is_empty() {
+            return Received::AnswerSender(peer);
         }
-        if stored > 0 {
-            self.ctx
-                .metrics
-                .changes_stored(stored, received_at.elapsed());
-        }
-        if received.new_change_hashes.is_empty() {
-            // Nothing changed for anyone else: answer the sender alone.
-            self.flush_to(&peer);
-        } else {
-            self.flush();
-        }
+        Received::Store(ToStore {
+            token: self.token_of(&peer),
+            peer,
+            conn,
+            changes: received.new_changes,
+            hashes: received.new_change_hashes,
+            received_at,
+        })
     }
 
-    /// Commits `changes` with their audit entries (and compacts if due). On
-    /// return without error the changes are durable.
+    fn token_of(&self, peer: &PeerId) -> String {
+        self.conns
+            .get(peer)
+            .map(|a| a.token.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stores every entry of `batch` with its audit entries, all handed to
+    /// storage before any is awaited so they can share one commit. Returns
+    /// whether all are durable; a peer whose changes could not be stored is
+    /// told so and dropped.
+    async fn store_all(&mut self, batch: Vec<ToStore>) -> bool {
+        let at = crate::wall_clock_millis();
+        let mut pending = Vec::with_capacity(batch.len());
+        for s in batch {
+            // Noted first so the bytes can move; on failure the caller
+            // reloads, which rebuilds the ledger from what is stored.
+            self.chunks.appended(&s.changes);
+            self.footprint.grew(s.changes.len());
+            let stored = if s.changes.is_empty() {
+                None
+            } else {
+                let audit = Attribution {
+                    change_hashes: s.hashes.iter().map(|h| h.to_string()).collect(),
+                    token_name: s.token,
+                    at,
+                };
+                Some(self.ctx.storage.append(self.id, s.changes, Some(audit)))
+            };
+            pending.push((s.peer, s.conn, s.hashes.len(), s.received_at, stored));
+        }
+        let mut all = true;
+        for (peer, conn, count, received_at, stored) in pending {
+            let outcome = match stored {
+                Some(future) => future.await.map_err(PersistError::from),
+                None => Ok(()),
+            };
+            match outcome {
+                Ok(()) => self
+                    .ctx
+                    .metrics
+                    .changes_stored(count, received_at.elapsed()),
+                Err(reason) => {
+                    all = false;
+                    self.ctx.metrics.refused(reason.refusal);
+                    error!(doc = %self.id, error = %reason, "could not store changes; dropping them");
+                    conn.send(Outbound::Fatal(
+                        format!(
+                            "relay could not store changes to document {}: {reason}",
+                            self.id
+                        ),
+                        CloseReason::RelayError,
+                    ));
+                    if self
+                        .conns
+                        .get(&peer)
+                        .is_some_and(|a| a.conn.conn_id == conn.conn_id)
+                    {
+                        self.conns.remove(&peer);
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    /// Replaces the document's chunks with a snapshot when the policy says
+    /// so. Runs after the answers are out; `save()` is CPU work, so it
+    /// leaves the async threads to the other documents. A failure only
+    /// keeps the chunks as they are (the changes are already durable).
     ///
     /// Compaction hands storage the bytes of `save()` and the chunks they
     /// replace; the live document never leaves this task.
+    async fn compact(&mut self) {
+        let Some(sync) = &self.sync else { return };
+        if !self.chunks.is_due() {
+            return;
+        }
+        let compacted =
+            compaction::compact_if_due(&self.ctx.storage, self.id, &mut self.chunks, || {
+                off_the_async_threads(|| sync.doc().save())
+            })
+            .await;
+        if let Err(e) = compacted {
+            warn!(doc = %self.id, error = %e, "could not compact; keeping the chunks as they are");
+        }
+    }
+
+    /// Commits `changes` with their audit entries. On return without
+    /// error the changes are durable.
     async fn persist(
         &mut self,
         changes: Vec<u8>,
         hashes: &[automerge::ChangeHash],
         token: String,
     ) -> Result<(), PersistError> {
-        let Some(sync) = &self.sync else {
+        if self.sync.is_none() {
             return Err(PersistError {
                 text: "document not loaded".into(),
                 refusal: RefusalReason::Storage,
             });
-        };
+        }
         let audit = Attribution {
             change_hashes: hashes.iter().map(|h| h.to_string()).collect(),
             token_name: token,
             at: crate::wall_clock_millis(),
         };
-        let storage = &self.ctx.storage;
-        // Noted first so the bytes can move; on failure the caller reloads,
-        // which rebuilds the ledger from what is stored.
         self.chunks.appended(&changes);
         self.footprint.grew(changes.len());
-        storage
+        self.ctx
+            .storage
             .append(self.id, changes, Some(audit))
-            .await
-            .map_err(PersistError::from)?;
-        compaction::compact_if_due(storage, self.id, &mut self.chunks, || sync.doc().save())
             .await
             .map_err(PersistError::from)?;
         self.reindex_if_directory();
@@ -376,6 +545,7 @@ impl<S: DocumentStore> DocActor<S> {
             .metrics
             .changes_stored(hashes.len(), received_at.elapsed());
         self.flush();
+        self.compact().await;
         Ok(answer)
     }
 
@@ -510,5 +680,17 @@ impl<S: DocumentStore> DocActor<S> {
             };
             a.conn.send(Outbound::Frame(message.encode()));
         }
+    }
+}
+
+/// Runs CPU work (a big document's `save()`) so the runtime's other tasks
+/// are not held up behind it: on a multi-thread runtime this thread hands
+/// them to another while `f` runs.
+fn off_the_async_threads<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }

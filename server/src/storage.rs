@@ -10,16 +10,28 @@
 //! [`relay_tables`](self::relay_tables), which work on both; [`Storage::run`]
 //! reaches the SQLite [`Store`] itself, for what only SQLite has.
 
+//!
+//! On SQLite, appends do not each take a blocking thread and an fsync:
+//! they go to one writer that commits every document's waiting changes
+//! together ([`group_commit`]).
+
+mod group_commit;
 mod relay_tables;
 
+use std::future::Future;
 use std::path::Path;
+
+use futures::future::Either;
 use std::sync::{Arc, Mutex};
 
 use linli_protocol::DocumentId;
 use linli_store::{
-    Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, DocumentStore, Store, StoreError,
+    Append, Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, DocumentStore, Store,
+    StoreError,
 };
 use linli_store_pg::PgStore;
+
+use group_commit::GroupCommit;
 
 /// A storage call that failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +49,8 @@ pub struct Storage {
 
 #[derive(Clone)]
 enum Backend {
-    Sqlite(Arc<Mutex<Store>>),
+    /// The store, and the group-commit writer appends go through.
+    Sqlite(Arc<Mutex<Store>>, Arc<GroupCommit>),
     Postgres(Arc<PgStore>),
 }
 
@@ -50,8 +63,10 @@ impl Storage {
             let cap = store.limit_size(bytes)?;
             tracing::info!(max_bytes = cap, "database size capped");
         }
+        let store = Arc::new(Mutex::new(store));
+        let writer = GroupCommit::new(store.clone());
         Ok(Self {
-            backend: Backend::Sqlite(Arc::new(Mutex::new(store))),
+            backend: Backend::Sqlite(store, Arc::new(writer)),
         })
     }
 
@@ -68,7 +83,7 @@ impl Storage {
     pub fn postgres(&self) -> Option<&PgStore> {
         match &self.backend {
             Backend::Postgres(pg) => Some(pg),
-            Backend::Sqlite(_) => None,
+            Backend::Sqlite(..) => None,
         }
     }
 
@@ -80,7 +95,7 @@ impl Storage {
         R: Send + 'static,
     {
         let store = match &self.backend {
-            Backend::Sqlite(store) => store.clone(),
+            Backend::Sqlite(store, _) => store.clone(),
             Backend::Postgres(_) => {
                 return Err(StorageError::Task(
                     "this needs the SQLite store; the relay runs on PostgreSQL".into(),
@@ -121,18 +136,18 @@ impl DocumentStore for Storage {
         }
     }
 
-    async fn append(
+    fn append(
         &self,
         doc: DocumentId,
         bytes: Vec<u8>,
         audit: Option<Attribution>,
-    ) -> Result<(), StoreError> {
-        match self.postgres() {
-            Some(pg) => pg.append(doc, bytes, audit).await,
-            None => {
-                self.blocking(move |s| s.append_chunk(&doc, &bytes, audit.as_ref()))
-                    .await
-            }
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        match &self.backend {
+            // Queued now, not when first polled: a task that stores several
+            // peers' changes submits them all before awaiting, and they
+            // share one commit.
+            Backend::Sqlite(_, writer) => Either::Left(writer.submit(Append { doc, bytes, audit })),
+            Backend::Postgres(pg) => Either::Right(pg.append(doc, bytes, audit)),
         }
     }
 

@@ -65,6 +65,7 @@
 
 mod audit;
 mod backup;
+mod batch;
 mod changes;
 mod chunks;
 pub mod compaction;
@@ -84,6 +85,7 @@ mod test_util;
 mod tokens;
 
 pub use audit::{AuditEntry, DocActivity, TokenActivity};
+pub use batch::Append;
 pub use chunks::DocStats;
 pub use document_store::{
     Attribution, ChangeCursor, ChangedDocs, Chunk, ChunkHash, ChunkKind, DocumentStore,

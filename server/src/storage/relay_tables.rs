@@ -15,7 +15,7 @@ impl Storage {
         R: Send + 'static,
     {
         match &self.backend {
-            Backend::Sqlite(_) => self.run(sqlite).await,
+            Backend::Sqlite(..) => self.run(sqlite).await,
             Backend::Postgres(pg) => postgres(pg).await.map_err(StorageError::Store),
         }
     }
