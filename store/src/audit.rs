@@ -1,5 +1,12 @@
 //! The relay's audit log: which token stored which change of which
 //! document, and when.
+//!
+//! Kept compactly as runs of changes ([`runs`]); the answers are the same
+//! as a row per change would give.
+
+mod runs;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use linli_protocol::DocumentId;
 use rusqlite::params;
@@ -42,7 +49,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT lower(hex(a.change_hash)), n.name, a.at
              FROM audit a JOIN audit_names n ON n.id = a.name_id
-             WHERE a.doc_id = ?1 AND a.at >= ?2 ORDER BY a.at, a.change_hash",
+             WHERE a.doc_id = ?1 AND a.at >= ?2",
         )?;
         let rows = stmt.query_map(params![id_param(doc), since], |r| {
             Ok(AuditEntry {
@@ -52,7 +59,30 @@ impl Store {
                 at: r.get(2)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut entries: Vec<AuditEntry> = rows.collect::<Result<_, _>>()?;
+        let in_runs = runs::changes_of(&self.conn, doc, since)?;
+        if !in_runs.is_empty() {
+            // The hashes are the document's: read them from it. A change it
+            // does not hold (a damaged store) is named by actor and number.
+            let hashes = match self.load(doc) {
+                Ok(Some(am)) => runs::hashes_by_number(&am),
+                _ => BTreeMap::new(),
+            };
+            for c in in_runs {
+                let change_hash = hashes
+                    .get(&(c.actor.clone(), c.seq))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{}:{}", hex::encode(&c.actor), c.seq));
+                entries.push(AuditEntry {
+                    doc: *doc,
+                    change_hash,
+                    token_name: c.token_name,
+                    at: c.at,
+                });
+            }
+        }
+        entries.sort_by(|a, b| (a.at, &a.change_hash).cmp(&(b.at, &b.change_hash)));
+        Ok(entries)
     }
 }
 
@@ -80,9 +110,11 @@ impl Store {
     /// which devices still sync. One pass over the audit log.
     pub fn audit_by_token(&self) -> Result<Vec<TokenActivity>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT n.name, max(a.at), count(*)
-             FROM audit a JOIN audit_names n ON n.id = a.name_id
-             GROUP BY a.name_id ORDER BY n.name",
+            "SELECT n.name, max(x.at), sum(x.changes)
+             FROM (SELECT name_id, at, 1 AS changes FROM audit
+                   UNION ALL SELECT name_id, last_at, count FROM audit_runs) x
+             JOIN audit_names n ON n.id = x.name_id
+             GROUP BY x.name_id ORDER BY n.name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(TokenActivity {
@@ -102,9 +134,11 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<DocActivity>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.doc_id, n.name, max(a.at) AS last
-             FROM audit a JOIN audit_names n ON n.id = a.name_id
-             WHERE a.at >= ?1 GROUP BY a.doc_id ORDER BY last DESC LIMIT ?2",
+            "SELECT x.doc_id, n.name, max(x.at) AS last
+             FROM (SELECT doc_id, name_id, at FROM audit
+                   UNION ALL SELECT doc_id, name_id, last_at FROM audit_runs) x
+             JOIN audit_names n ON n.id = x.name_id
+             WHERE x.at >= ?1 GROUP BY x.doc_id ORDER BY last DESC LIMIT ?2",
         )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt.query_map(params![since, limit], |r| {
@@ -118,21 +152,38 @@ impl Store {
     }
 }
 
-/// Writes `audit`'s rows for `doc` inside the caller's transaction.
+/// Writes `audit`'s entries for `doc`, whose changes are in `bytes`,
+/// inside the caller's transaction: as runs where the change can be read
+/// from `bytes`, else as a row with its hash.
 pub(crate) fn insert_audit(
     tx: &rusqlite::Transaction<'_>,
     doc: &DocumentId,
+    bytes: &[u8],
     audit: &Attribution,
 ) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT OR IGNORE INTO audit_names (name) VALUES (?1)")?
         .execute([&audit.token_name])?;
+    let name_id: i64 = tx
+        .prepare_cached("SELECT id FROM audit_names WHERE name = ?1")?
+        .query_row([&audit.token_name], |r| r.get(0))?;
+    let in_bytes = runs::changes_in(bytes);
+    let mut by_actor: BTreeMap<&[u8], BTreeSet<u64>> = BTreeMap::new();
     let mut stmt = tx.prepare_cached(
         "INSERT INTO audit (doc_id, at, change_hash, name_id)
-         SELECT ?1, ?2, unhex(?3), id FROM audit_names WHERE name = ?4
-         ON CONFLICT DO NOTHING",
+         VALUES (?1, ?2, unhex(?3), ?4) ON CONFLICT DO NOTHING",
     )?;
     for hash in &audit.change_hashes {
-        stmt.execute(params![id_param(doc), audit.at, hash, audit.token_name])?;
+        match in_bytes.get(hash) {
+            Some((actor, seq)) => {
+                by_actor.entry(actor).or_default().insert(*seq);
+            }
+            None => {
+                stmt.execute(params![id_param(doc), audit.at, hash, name_id])?;
+            }
+        }
+    }
+    for (actor, seqs) in by_actor {
+        runs::record(tx, doc, name_id, actor, &seqs, audit.at)?;
     }
     Ok(())
 }
@@ -232,5 +283,71 @@ mod tests {
         store.append_audited(&doc, &bytes, &h, "admin", 5).unwrap();
         store.append_audited(&doc, &bytes, &h, "admin", 5).unwrap();
         assert_eq!(store.audit(&doc, 0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_devices_long_history_is_a_few_runs_and_lists_every_change_with_its_time() {
+        let (_dir, mut store) = temp_store();
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let mut want = Vec::new();
+        for i in 0..1_200_i64 {
+            let bytes = edit(&mut am, i);
+            let h = hashes(&mut am);
+            let at = 1_000 + i * 37;
+            store.append_audited(&doc, &bytes, &h, "楼长", at).unwrap();
+            want.push((h[0].clone(), at));
+        }
+        let got: Vec<(String, i64)> = store
+            .audit(&doc, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                assert_eq!(e.token_name, "楼长");
+                (e.change_hash, e.at)
+            })
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(store.audit(&doc, 1_000 + 1_000 * 37).unwrap().len(), 200);
+        let (runs, delta_bytes): (i64, i64) = store
+            .conn
+            .query_row(
+                "SELECT count(*), sum(length(at_deltas)) FROM audit_runs",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(runs, 3, "1,200 changes in runs of at most 512");
+        assert!(delta_bytes <= 1_200, "{delta_bytes} bytes of times");
+        assert_eq!(store.audit_by_token().unwrap()[0].changes, 1_200);
+    }
+
+    #[test]
+    fn rows_from_before_runs_are_listed_alongside_them() {
+        let (_dir, mut store) = temp_store();
+        let doc = doc_id(1);
+        let mut am = AutoCommit::new();
+        let bytes = edit(&mut am, 1);
+        let h = hashes(&mut am);
+        store.append_audited(&doc, &bytes, &h, "admin", 50).unwrap();
+        // As schema v4 wrote it: a row per change, hash stored.
+        store
+            .conn
+            .execute(
+                "INSERT INTO audit (doc_id, at, change_hash, name_id)
+                 SELECT ?1, 10, unhex(?2), id FROM audit_names WHERE name = 'admin'",
+                rusqlite::params![[1_u8; 16], "ab".repeat(32)],
+            )
+            .unwrap();
+        let listed: Vec<(String, i64)> = store
+            .audit(&doc, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.change_hash, e.at))
+            .collect();
+        assert_eq!(listed, [("ab".repeat(32), 10), (h[0].clone(), 50)]);
+        let by_token = store.audit_by_token().unwrap();
+        assert_eq!((by_token[0].changes, by_token[0].last_change_at), (2, 50));
+        assert_eq!(store.audit_recent_docs(0, 5).unwrap()[0].at, 50);
     }
 }

@@ -38,7 +38,7 @@ impl Store {
         for append in batch {
             insert_incremental(&tx, &append.doc, &append.bytes)?;
             if let Some(audit) = &append.audit {
-                crate::audit::insert_audit(&tx, &append.doc, audit)?;
+                crate::audit::insert_audit(&tx, &append.doc, &append.bytes, audit)?;
             }
         }
         tx.commit()?;

@@ -72,7 +72,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         insert_incremental(&tx, doc, incremental)?;
         if let Some(audit) = audit {
-            crate::audit::insert_audit(&tx, doc, audit)?;
+            crate::audit::insert_audit(&tx, doc, incremental, audit)?;
         }
         tx.commit()?;
         Ok(())

@@ -150,6 +150,30 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     END;
     ",
     },
+    // 5: a compact audit log: runs of one actor's consecutive changes,
+    // stored by one token, each change's time a delta of a byte or two;
+    // the hashes are read back from the document (see `audit/runs.rs`).
+    // Rows already in `audit` stay there and are read alongside.
+    Migration {
+        part: Part::Relay,
+        sql: "
+    CREATE TABLE audit_actors (
+        id    INTEGER PRIMARY KEY,
+        actor BLOB NOT NULL UNIQUE
+    );
+    CREATE TABLE audit_runs (
+        doc_id    BLOB NOT NULL CHECK (length(doc_id) = 16),
+        actor_id  INTEGER NOT NULL REFERENCES audit_actors (id),
+        first_seq INTEGER NOT NULL,
+        count     INTEGER NOT NULL CHECK (count > 0),
+        name_id   INTEGER NOT NULL REFERENCES audit_names (id),
+        first_at  INTEGER NOT NULL,
+        last_at   INTEGER NOT NULL,
+        at_deltas BLOB NOT NULL,
+        PRIMARY KEY (doc_id, actor_id, first_seq)
+    ) WITHOUT ROWID;
+    ",
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -270,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         drop(Store::open(&path).unwrap());
-        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(SCHEMA_VERSION, 5);
         assert_eq!(user_version_of(&path), SCHEMA_VERSION);
     }
 

@@ -27,7 +27,12 @@ use super::MIGRATIONS;
 use crate::keys::hash_hex;
 
 /// Each earlier released version and the commit that introduced it.
-const RELEASED: &[(usize, &str)] = &[(1, "9b0ef15"), (2, "88b9cae"), (3, "f067661")];
+const RELEASED: &[(usize, &str)] = &[
+    (1, "9b0ef15"),
+    (2, "88b9cae"),
+    (3, "f067661"),
+    (4, "447c510"),
+];
 
 /// One document as stored: its id, chunks (kind, bytes), and the changes
 /// each incremental chunk carries, attributed to a token.
