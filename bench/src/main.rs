@@ -17,12 +17,15 @@
 mod app;
 mod data;
 mod generate;
+mod grid;
 mod office;
 mod peer;
 mod relay;
 mod report;
+mod samod_peer;
 mod soak;
 mod swarm;
+mod usage;
 mod workloads;
 
 use std::path::PathBuf;
@@ -78,6 +81,10 @@ struct Args {
     /// program).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
+    /// Only the fan-out grid (both drivers, both relays), not the other
+    /// workloads.
+    #[arg(long)]
+    grid_only: bool,
     /// Seed of the synthetic street (`linli-bench gen` writes the same one).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -121,6 +128,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     );
 
     let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let grid_dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
     let mut relays = [
         Relay::start(Kind::Linli, &bin_dir, dirs.0.path())?,
         Relay::start(Kind::Samod, &bin_dir, dirs.1.path())?,
@@ -142,53 +150,74 @@ async fn run(args: Args) -> anyhow::Result<()> {
         };
     }
 
-    each!("latency, idle", |r| workloads::latency_idle(
-        r, &sizes, sample
-    )
-    .await);
-    each!("latency, under load", |r| workloads::latency_under_load(
-        r, &sizes, sample
-    )
-    .await);
-    each!("saturation", |r| workloads::saturation(r, &sizes, sample)
-        .await);
-    each!("idle peers", |r| workloads::idle_peers(r, &sizes, sample)
-        .await);
-    let mut stored = Vec::new();
-    each!("store the street", |r| {
-        workloads::upload_street(r, &sizes, &street)
-            .await
-            .map(|(s, f)| {
-                stored.push(s);
-                f
-            })
-    });
-    each!("fetch one building", |r| {
-        workloads::fetch_building(r, &sizes, &stored[0], "fresh device fetches one building").await
-    });
-    each!("street sync", |r| {
-        workloads::street_sync(
-            r,
-            sizes.street_syncs,
-            &stored[0],
-            "street admin's first full sync",
+    if !args.grid_only {
+        each!("latency, idle", |r| workloads::latency_idle(
+            r, &sizes, sample
         )
-        .await
-    });
-    each!("cold start", |r| workloads::cold_start(r, &stored[0]).await);
-    each!("street sync from cold", |r| {
-        workloads::street_sync(r, 1, &stored[0], "full sync, first after a restart").await
-    });
-    each!("disk", |r| workloads::disk_per_household(r, &stored[0]));
-    each!("long history", |r| workloads::long_history(
-        r, &sizes, sample
-    )
-    .await);
+        .await);
+        each!("latency, under load", |r| workloads::latency_under_load(
+            r, &sizes, sample
+        )
+        .await);
+        each!("saturation", |r| workloads::saturation(r, &sizes, sample)
+            .await);
+        each!("idle peers", |r| workloads::idle_peers(r, &sizes, sample)
+            .await);
+        let mut stored = Vec::new();
+        each!("store the street", |r| {
+            workloads::upload_street(r, &sizes, &street)
+                .await
+                .map(|(s, f)| {
+                    stored.push(s);
+                    f
+                })
+        });
+        each!("fetch one building", |r| {
+            workloads::fetch_building(r, &sizes, &stored[0], "fresh device fetches one building")
+                .await
+        });
+        each!("street sync", |r| {
+            workloads::street_sync(
+                r,
+                sizes.street_syncs,
+                &stored[0],
+                "street admin's first full sync",
+            )
+            .await
+        });
+        each!("cold start", |r| workloads::cold_start(r, &stored[0]).await);
+        each!("street sync from cold", |r| {
+            workloads::street_sync(r, 1, &stored[0], "full sync, first after a restart").await
+        });
+        each!("disk", |r| workloads::disk_per_household(r, &stored[0]));
+        each!("long history", |r| workloads::long_history(
+            r, &sizes, sample
+        )
+        .await);
+        // The grid starts from fresh relays, so its memory figures are the
+        // grid's own and not what the street left loaded.
+        drop(relays);
+        relays = [
+            Relay::start(Kind::Linli, &bin_dir, grid_dirs.0.path())?,
+            Relay::start(Kind::Samod, &bin_dir, grid_dirs.1.path())?,
+        ];
+    }
+    for cell in &sizes.grid {
+        for driver in grid::Driver::ALL {
+            eprintln!("grid: {}, {driver:?} driver…", cell.name);
+            for (i, r) in relays.iter().enumerate() {
+                let mut f = grid::run_cell(r, &sizes, cell, driver, sample)
+                    .await
+                    .with_context(|| format!("grid {} on {}", cell.name, r.kind.name()))?;
+                figures[i].append(&mut f);
+            }
+        }
+    }
 
     println!(
         "{} building documents ({} households) and {} small documents; {} preset; {:.0} s in all\n",
         street.len(),
-        stored[0].households,
+        street.iter().map(|b| b.households).sum::<usize>(),
         sizes.small_docs,
         sizes.preset,
         started.elapsed().as_secs_f64()

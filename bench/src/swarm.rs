@@ -53,6 +53,17 @@ impl Swarm {
         Ok(first)
     }
 
+    /// Where peers send their events (for peers of another kind, such as
+    /// samod's, to join this swarm's stream).
+    pub fn events(&self) -> mpsc::UnboundedSender<Event> {
+        self.tx.clone()
+    }
+
+    /// The next event as it comes, `None` when every peer is gone.
+    pub async fn next_raw(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+
     /// The next event; a failed peer fails the run.
     pub async fn next(&mut self) -> anyhow::Result<Event> {
         let event = tokio::time::timeout(PATIENCE, self.rx.recv())

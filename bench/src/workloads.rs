@@ -29,6 +29,9 @@ pub struct Sizes {
     pub fetches: usize,
     pub street_syncs: usize,
     pub history_edits: u64,
+    /// The fan-out grid's cells (`grid.rs`) and how long each sends.
+    pub grid: Vec<crate::grid::Cell>,
+    pub grid_run_for: Duration,
 }
 
 impl Sizes {
@@ -46,6 +49,8 @@ impl Sizes {
             fetches: 20,
             street_syncs: 3,
             history_edits: 2000,
+            grid: crate::grid::cells_full(),
+            grid_run_for: Duration::from_secs(8),
         }
     }
 
@@ -64,6 +69,8 @@ impl Sizes {
             fetches: 2,
             street_syncs: 1,
             history_edits: 5,
+            grid: crate::grid::cells_quick(),
+            grid_run_for: Duration::from_millis(500),
         }
     }
 }

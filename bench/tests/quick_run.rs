@@ -43,6 +43,14 @@ fn every_workload_runs_on_both_relays() {
             "no row for {workload}:\n{stdout}"
         );
     }
+    // The fan-out grid, driven by linli's peer and by samod's Repo.
+    for driver in ["linli peer", "samod Repo"] {
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("| grid: ") && r.contains(&format!(", {driver} | p99 |"))),
+            "no grid row for the {driver} driver:\n{stdout}"
+        );
+    }
     for row in &rows {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         // | workload | metric | linli | samod | ratio | better |
