@@ -111,11 +111,11 @@ pub fn cells_full() -> Vec<Cell> {
             rate: 200,
         },
         Cell {
-            name: "full fan-out 20 peers × 20 docs, 800 edits/s",
+            name: "full fan-out 20 peers × 20 docs, 400 edits/s",
             docs: 20,
             peers: 20,
             full_fan_out: true,
-            rate: 800,
+            rate: 400,
         },
         Cell {
             name: "200 peers over 20 docs, 200 edits/s",

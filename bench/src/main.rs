@@ -16,8 +16,10 @@
 
 mod app;
 mod data;
+mod floor;
 mod generate;
 mod grid;
+mod idle_many;
 mod office;
 mod peer;
 mod relay;
@@ -118,6 +120,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Sizes::full()
     };
     let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
+    // Before the relays start: they inherit it.
+    let fds = idle_many::raise_fd_limit()?;
+    if fds < 2 * sizes.many_idle_peers as u64 + 1000 {
+        eprintln!(
+            "open-file limit {fds}: too low for {} idle peers; that workload may fail",
+            sizes.many_idle_peers
+        );
+    }
     eprintln!("generating the {} preset…", sizes.preset);
     let street = data::street(sizes.preset, args.seed)?;
     let sample = street.first().context("the generator wrote no building")?;
@@ -155,6 +165,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
             r, &sizes, sample
         )
         .await);
+        // The floor, on the disk the relays' data is on, right after the
+        // idle latency it bounds.
+        let floor_dir = tempfile::tempdir()?;
+        for column in figures.iter_mut() {
+            let idle_p50 = column
+                .iter()
+                .find(|f| f.workload == "edit → visible, idle" && f.metric == "p50")
+                .map(|f| std::time::Duration::from_secs_f64(f.value / 1000.0));
+            column.append(&mut floor::floor(floor_dir.path(), idle_p50).await?);
+        }
         each!("latency, under load", |r| workloads::latency_under_load(
             r, &sizes, sample
         )
@@ -163,6 +183,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .await);
         each!("idle peers", |r| workloads::idle_peers(r, &sizes, sample)
             .await);
+        each!("many idle peers", |r| idle_many::idle_many(
+            r,
+            sizes.many_idle_peers
+        )
+        .await);
         let mut stored = Vec::new();
         each!("store the street", |r| {
             workloads::upload_street(r, &sizes, &street)
@@ -205,11 +230,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for cell in &sizes.grid {
         for driver in grid::Driver::ALL {
             eprintln!("grid: {}, {driver:?} driver…", cell.name);
+            let mut cell_figures: [Vec<Figure>; 2] = [Vec::new(), Vec::new()];
             for (i, r) in relays.iter().enumerate() {
-                let mut f = grid::run_cell(r, &sizes, cell, driver, sample)
-                    .await
-                    .with_context(|| format!("grid {} on {}", cell.name, r.kind.name()))?;
-                figures[i].append(&mut f);
+                // A cell past what this machine's peers can read fails
+                // alone (the relay drops a peer that falls too far behind);
+                // its rows then show "–".
+                match grid::run_cell(r, &sizes, cell, driver, sample).await {
+                    Ok(f) => cell_figures[i] = f,
+                    Err(e) => eprintln!("  failed on {}: {e:#}", r.kind.name()),
+                }
+            }
+            eprint!("{}", report::table(&cell_figures[0], &cell_figures[1]));
+            for (column, mut f) in figures.iter_mut().zip(cell_figures) {
+                column.append(&mut f);
             }
         }
     }

@@ -107,6 +107,7 @@ fn format_value(v: f64, unit: &str) -> String {
         "B" if v >= 1024.0 * 1024.0 => format!("{:.1} MiB", v / (1024.0 * 1024.0)),
         "B" if v >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
         "B" => format!("{v:.0} B"),
+        "×" => format!("{v:.2}×"),
         u => format!("{v:.0} {u}"),
     }
 }

@@ -32,6 +32,8 @@ pub struct Sizes {
     /// The fan-out grid's cells (`grid.rs`) and how long each sends.
     pub grid: Vec<crate::grid::Cell>,
     pub grid_run_for: Duration,
+    /// Idle peers held at once for the memory-per-peer figure at scale.
+    pub many_idle_peers: usize,
 }
 
 impl Sizes {
@@ -51,6 +53,7 @@ impl Sizes {
             history_edits: 2000,
             grid: crate::grid::cells_full(),
             grid_run_for: Duration::from_secs(8),
+            many_idle_peers: 10_000,
         }
     }
 
@@ -71,6 +74,7 @@ impl Sizes {
             history_edits: 5,
             grid: crate::grid::cells_quick(),
             grid_run_for: Duration::from_millis(500),
+            many_idle_peers: 20,
         }
     }
 }

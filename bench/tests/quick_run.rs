@@ -43,6 +43,14 @@ fn every_workload_runs_on_both_relays() {
             "no row for {workload}:\n{stdout}"
         );
     }
+    // The floor under idle latency, and many idle peers (20 when quick).
+    for workload in ["floor", "20 idle peers"] {
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with(&format!("| {workload} |"))),
+            "no row for {workload}:\n{stdout}"
+        );
+    }
     // The fan-out grid, driven by linli's peer and by samod's Repo.
     for driver in ["linli peer", "samod Repo"] {
         assert!(

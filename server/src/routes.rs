@@ -126,6 +126,15 @@ struct AuditLine {
     at: i64,
 }
 
+/// Each connection's websocket read buffer. tungstenite's default, 128 KiB,
+/// is filled (zeroed) on the first read, so it was most of an idle peer's
+/// memory; a bigger frame still grows the buffer to fit it.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// Frames are written out once this much is queued (or on flush, which the
+/// connection does after every message).
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+
 /// Authenticates before upgrading: no valid token, no websocket.
 async fn sync(
     State(state): State<AppState>,
@@ -163,6 +172,8 @@ async fn sync(
     let tasks = state.tasks.clone();
     ws.max_message_size(transport_limit)
         .max_frame_size(transport_limit)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| {
             tasks.track_future(connection::serve(
                 frames(socket),
