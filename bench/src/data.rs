@@ -51,3 +51,32 @@ pub fn small_doc(n: u64) -> anyhow::Result<Automerge> {
     tx.commit();
     Ok(doc)
 }
+
+/// One document holding the first `households` households of the `preset`
+/// street (several buildings' worth, as one large compound's document).
+pub fn big_building(preset: Preset, seed: u64, households: usize) -> anyhow::Result<BuildingDoc> {
+    let generated = linli_gen::generate(preset.shape(), seed);
+    let import = parse_residents(
+        generated.residents_csv.as_bytes(),
+        &ImportLimits::up_to(2026),
+    )?;
+    let Some(first) = import.buildings.first() else {
+        bail!("the generator wrote no building");
+    };
+    let mut merged = first.clone();
+    merged.households = import
+        .buildings
+        .iter()
+        .flat_map(|b| b.households.iter().cloned())
+        .take(households)
+        .collect();
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    apply_building_import(&mut tx, &merged)?;
+    tx.commit();
+    Ok(BuildingDoc {
+        id: DocumentId::random(&mut rand::rng()),
+        doc,
+        households: merged.households.len(),
+    })
+}

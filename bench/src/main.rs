@@ -15,6 +15,7 @@
 //! and reports every minute whether anything grows (see `soak.rs`).
 
 mod app;
+mod big_doc;
 mod data;
 mod floor;
 mod generate;
@@ -200,6 +201,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         each!("fetch one building", |r| {
             workloads::fetch_building(r, &sizes, &stored[0], "fresh device fetches one building")
                 .await
+        });
+        let big = data::big_building(sizes.preset, args.seed, sizes.big_households)?;
+        let big_name: &'static str =
+            Box::leak(format!("one {}-household document", big.households).into_boxed_str());
+        each!("fetch a large document", |r| {
+            big_doc::fetch_big(r, &big, sizes.fetches.min(5), big_name).await
         });
         each!("street sync", |r| {
             workloads::street_sync(

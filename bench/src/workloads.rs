@@ -34,6 +34,8 @@ pub struct Sizes {
     pub grid_run_for: Duration,
     /// Idle peers held at once for the memory-per-peer figure at scale.
     pub many_idle_peers: usize,
+    /// Households in the one large document a fresh device fetches.
+    pub big_households: usize,
 }
 
 impl Sizes {
@@ -54,6 +56,7 @@ impl Sizes {
             grid: crate::grid::cells_full(),
             grid_run_for: Duration::from_secs(8),
             many_idle_peers: 10_000,
+            big_households: 3_000,
         }
     }
 
@@ -75,6 +78,7 @@ impl Sizes {
             grid: crate::grid::cells_quick(),
             grid_run_for: Duration::from_millis(500),
             many_idle_peers: 20,
+            big_households: 30,
         }
     }
 }
