@@ -11,7 +11,7 @@ use linli_client::json::assign;
 use linli_records::building::Building;
 use linli_records::conflicts::list_conflicts;
 use linli_records::directory::Directory;
-use linli_records::figures::{Period, Scope, figures};
+use linli_records::figures::{Period, ResponseTargets, Scope, figures};
 use linli_records::ids::CommunityId;
 use linli_records::task_board::TaskBoard;
 use linli_records::team::Team;
@@ -35,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
         for task in board.tasks.values() {
             let _ = task.state();
         }
+        for service in board.services.keys() {
+            let _ = linli_records::services::places(&board, service);
+        }
         let period = Period {
             from: i64::MIN,
             to: i64::MAX,
@@ -43,11 +46,11 @@ fuzz_target!(|data: &[u8]| {
             &boards,
             &teams,
             &Scope::Community(board.board.community.clone()),
-            period,
+            period, &ResponseTargets::default(),
         );
     }
     if let Ok(c) = CommunityId::new("c01") {
-        let _ = figures(&boards, &teams, &Scope::Community(c), Period { from: 0, to: 1 });
+        let _ = figures(&boards, &teams, &Scope::Community(c), Period { from: 0, to: 1 }, &ResponseTargets::default());
     }
     let _ = list_conflicts(doc.document());
 });

@@ -4,8 +4,10 @@
 //!
 //! ```text
 //! { kind: "linli/directory", schema: 1, street: "…街道",
-//!   communities: { <CommunityId>: { name } },
-//!   compounds:   { <CompoundId>:  { name, community: CommunityId } },
+//!   communities: { <CommunityId>: { name, response_target_hours? } },
+//!   areas:       { <AreaId>:      { name, community: CommunityId } },
+//!   compounds:   { <CompoundId>:  { name, community: CommunityId, area?: AreaId,
+//!                                   lane?: string } },
 //!   buildings:   { <BuildingId>:  { name, community: CommunityId, compound?: CompoundId,
 //!                                   address, doc?: "automerge:…" } },
 //!   teams:       { <TeamId>:      { name, doc?: "automerge:…" } },
@@ -21,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::building::BuildingRef;
 use crate::error::{ShapeError, WriteError};
 use crate::fields::{self, At};
-use crate::ids::{BoardId, BuildingId, CommunityId, CompoundId, DocUrl, TeamId};
+use crate::ids::{AreaId, BoardId, BuildingId, CommunityId, CompoundId, DocUrl, TeamId};
 use crate::root::{self, DocKind};
 use crate::task_board::TaskBoardRef;
 use crate::team::TeamRef;
@@ -35,6 +37,8 @@ pub struct Directory {
     pub street: String,
     /// Communities by id.
     pub communities: BTreeMap<CommunityId, Community>,
+    /// Areas (片区) by id.
+    pub areas: BTreeMap<AreaId, Area>,
     /// Compounds by id.
     pub compounds: BTreeMap<CompoundId, Compound>,
     /// Buildings by id.
@@ -50,6 +54,40 @@ pub struct Directory {
 pub struct Community {
     /// Its name, e.g. "东湖社区".
     pub name: String,
+    /// How soon a need should get its first response (接诉即办), in hours;
+    /// `None` means the default, [`DEFAULT_RESPONSE_TARGET_HOURS`].
+    pub response_target_hours: Option<u32>,
+}
+
+/// The response target of a community that sets none: 24 hours.
+pub const DEFAULT_RESPONSE_TARGET_HOURS: u32 = 24;
+
+impl Community {
+    /// A community with the default response target.
+    pub fn named(name: impl Into<String>) -> Self {
+        Community {
+            name: name.into(),
+            response_target_hours: None,
+        }
+    }
+
+    /// The response target in ms.
+    pub fn response_target_ms(&self) -> i64 {
+        i64::from(
+            self.response_target_hours
+                .unwrap_or(DEFAULT_RESPONSE_TARGET_HOURS),
+        ) * 3_600_000
+    }
+}
+
+/// An area (片区) of a community, led by an area head: the level above
+/// compounds in an old neighbourhood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    /// Its name, e.g. "东片".
+    pub name: String,
+    /// The community it belongs to.
+    pub community: CommunityId,
 }
 
 /// A compound (小区) of a community.
@@ -59,6 +97,10 @@ pub struct Compound {
     pub name: String,
     /// The community it belongs to.
     pub community: CommunityId,
+    /// The area it is in, if the community is divided into areas.
+    pub area: Option<AreaId>,
+    /// The street or lane (街/巷) it stands on, an optional grouping.
+    pub lane: Option<String>,
 }
 
 /// A building and where its document is.
@@ -102,6 +144,8 @@ pub struct BoardEntry {
 pub enum Section {
     /// `communities`
     Communities,
+    /// `areas`
+    Areas,
     /// `compounds`
     Compounds,
     /// `buildings`
@@ -116,6 +160,7 @@ impl Section {
     fn key(self) -> &'static str {
         match self {
             Section::Communities => "communities",
+            Section::Areas => "areas",
             Section::Compounds => "compounds",
             Section::Buildings => "buildings",
             Section::Teams => "teams",
@@ -133,14 +178,31 @@ impl Directory {
             schema,
             street: fields::str_or_empty(doc, &ROOT, "street", &root.child("street"))?,
             communities: section(doc, "communities", CommunityId::new, |doc, o, at| {
+                let target = at.child("response_target_hours");
                 Ok(Community {
                     name: fields::req_str(doc, o, "name", &at.child("name"))?,
+                    response_target_hours: fields::opt_i64(
+                        doc,
+                        o,
+                        "response_target_hours",
+                        &target,
+                    )?
+                    .map(|h| fields::narrow(h, &target))
+                    .transpose()?,
+                })
+            })?,
+            areas: section(doc, "areas", AreaId::new, |doc, o, at| {
+                Ok(Area {
+                    name: fields::req_str(doc, o, "name", &at.child("name"))?,
+                    community: id(doc, o, "community", at, CommunityId::new)?,
                 })
             })?,
             compounds: section(doc, "compounds", CompoundId::new, |doc, o, at| {
                 Ok(Compound {
                     name: fields::req_str(doc, o, "name", &at.child("name"))?,
                     community: id(doc, o, "community", at, CommunityId::new)?,
+                    area: opt_id(doc, o, "area", at, AreaId::new)?,
+                    lane: fields::opt_str(doc, o, "lane", &at.child("lane"))?,
                 })
             })?,
             buildings: section(doc, "buildings", BuildingId::new, |doc, o, at| {
@@ -177,6 +239,28 @@ impl Directory {
     ) -> Option<&BuildingEntry> {
         self.buildings
             .get(&BuildingId::derive(community, compound, name))
+    }
+
+    /// The compound of a building, if it has one.
+    pub fn compound_of(&self, building: &BuildingId) -> Option<&CompoundId> {
+        self.buildings.get(building)?.compound.as_ref()
+    }
+
+    /// The area of a building (through its compound), if it has one.
+    pub fn area_of(&self, building: &BuildingId) -> Option<&AreaId> {
+        self.compounds
+            .get(self.compound_of(building)?)?
+            .area
+            .as_ref()
+    }
+
+    /// The response target of `community` in ms (the default when the
+    /// community is unknown or sets none).
+    pub fn response_target_ms(&self, community: &CommunityId) -> i64 {
+        self.communities
+            .get(community)
+            .map(Community::response_target_ms)
+            .unwrap_or(i64::from(DEFAULT_RESPONSE_TARGET_HOURS) * 3_600_000)
     }
 
     /// The board of `community` for `period`, if registered.
@@ -242,6 +326,7 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, street: &str) -> Result<(), Wr
     let root = At::ROOT;
     for s in [
         Section::Communities,
+        Section::Areas,
         Section::Compounds,
         Section::Buildings,
         Section::Teams,
@@ -271,7 +356,24 @@ pub fn put_community<T: Transactable + ?Sized>(
     community: &Community,
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Communities, id.as_str())?;
-    fields::put_str(tx, &e, "name", &community.name)
+    fields::put_str(tx, &e, "name", &community.name)?;
+    fields::put_opt_i64(
+        tx,
+        &e,
+        "response_target_hours",
+        community.response_target_hours.map(i64::from),
+    )
+}
+
+/// Creates or updates area `id`.
+pub fn put_area<T: Transactable + ?Sized>(
+    tx: &mut T,
+    id: &AreaId,
+    area: &Area,
+) -> Result<(), WriteError> {
+    let e = entry(tx, Section::Areas, id.as_str())?;
+    fields::put_str(tx, &e, "name", &area.name)?;
+    fields::put_str(tx, &e, "community", area.community.as_str())
 }
 
 /// Creates or updates compound `id`.
@@ -282,7 +384,31 @@ pub fn put_compound<T: Transactable + ?Sized>(
 ) -> Result<(), WriteError> {
     let e = entry(tx, Section::Compounds, id.as_str())?;
     fields::put_str(tx, &e, "name", &compound.name)?;
-    fields::put_str(tx, &e, "community", compound.community.as_str())
+    fields::put_str(tx, &e, "community", compound.community.as_str())?;
+    fields::put_opt_str(tx, &e, "area", compound.area.as_ref().map(|a| a.as_str()))?;
+    fields::put_opt_str(tx, &e, "lane", compound.lane.as_deref())
+}
+
+/// Puts compound `id` in `area` (or in none): its buildings' area head
+/// changes with it, live on the relay.
+pub fn set_compound_area<T: Transactable + ?Sized>(
+    tx: &mut T,
+    id: &CompoundId,
+    area: Option<&AreaId>,
+) -> Result<(), WriteError> {
+    let e = entry(tx, Section::Compounds, id.as_str())?;
+    fields::put_opt_str(tx, &e, "area", area.map(|a| a.as_str()))
+}
+
+/// Moves building `id` to `compound` (or out of any): who may read it
+/// follows, live on the relay.
+pub fn set_building_compound<T: Transactable + ?Sized>(
+    tx: &mut T,
+    id: &BuildingId,
+    compound: Option<&CompoundId>,
+) -> Result<(), WriteError> {
+    let e = entry(tx, Section::Buildings, id.as_str())?;
+    fields::put_opt_str(tx, &e, "compound", compound.map(|c| c.as_str()))
 }
 
 /// Creates or updates building `id`.
@@ -348,26 +474,18 @@ pub fn register_building<T: Transactable + ?Sized>(
     building: &BuildingRef,
     doc: Option<&DocUrl>,
 ) -> Result<(), WriteError> {
+    // Only the names: an area, a lane or a response target set since
+    // stays as it is.
     let community = CommunityId::derive(&building.community);
-    put_community(
-        tx,
-        &community,
-        &Community {
-            name: building.community.clone(),
-        },
-    )?;
+    let c = entry(tx, Section::Communities, community.as_str())?;
+    fields::put_str(tx, &c, "name", &building.community)?;
     let compound = if building.compound.is_empty() {
         None
     } else {
         let id = CompoundId::derive(&building.community, &building.compound);
-        put_compound(
-            tx,
-            &id,
-            &Compound {
-                name: building.compound.clone(),
-                community: community.clone(),
-            },
-        )?;
+        let k = entry(tx, Section::Compounds, id.as_str())?;
+        fields::put_str(tx, &k, "name", &building.compound)?;
+        fields::put_str(tx, &k, "community", community.as_str())?;
         Some(id)
     };
     let e = entry(tx, Section::Buildings, building.id.as_str())?;

@@ -100,6 +100,10 @@ pub enum WriteError {
     /// A rating outside 1–5 stars.
     #[error("a rating is 1 to 5 stars, got {0}")]
     BadRating(u8),
+    /// The write is not allowed in the record's present state (say,
+    /// accepting a request every place of which is taken).
+    #[error("refused: {0}")]
+    Refused(&'static str),
 }
 
 /// A string is not usable as an id.

@@ -118,6 +118,48 @@ pub(crate) fn opt_map<D: ReadDoc + ?Sized>(
     }
 }
 
+/// Every concurrent copy of the map at `ROOT[key]`: two devices that each
+/// created it offline made two maps, and a reader must see both, or one
+/// device's entries would vanish after the merge.
+pub(crate) fn map_copies<D: ReadDoc + ?Sized>(
+    doc: &D,
+    key: &str,
+) -> Result<Vec<ObjId>, ShapeError> {
+    Ok(doc
+        .get_all(&automerge::ROOT, key)?
+        .into_iter()
+        .filter_map(|(value, id)| matches!(value, Value::Object(ObjType::Map)).then_some(id))
+        .collect())
+}
+
+/// Reads every entry of every copy of the map at `ROOT[key]` with `read`,
+/// keeping the first of an id found in several copies.
+pub(crate) fn root_entries<D, K, V, E>(
+    doc: &D,
+    key: &str,
+    make_id: impl Fn(String) -> Result<K, E>,
+    read: impl Fn(&D, &ObjId, &At<'_>) -> Result<V, ShapeError>,
+) -> Result<std::collections::BTreeMap<K, V>, ShapeError>
+where
+    D: ReadDoc + ?Sized,
+    K: Ord,
+    E: std::fmt::Display,
+{
+    let root = At::ROOT;
+    let at = root.child(key);
+    // A wrong type at `key` is reported; the map copies are read below.
+    opt_map(doc, &automerge::ROOT, key, &at)?;
+    let mut out = std::collections::BTreeMap::new();
+    for obj in map_copies(doc, key)? {
+        for (id, o, text) in entries(doc, &obj, &at, &make_id)? {
+            if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(id) {
+                slot.insert(read(doc, &o, &at.child(&text))?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The list at `obj[key]`, if any.
 pub(crate) fn opt_list<D: ReadDoc + ?Sized>(
     doc: &D,

@@ -28,6 +28,12 @@
 //!   statistics of `claimed_at − created_at` (the winning claim: the first
 //!   time a volunteer took the need on) over the covered tasks whose claim
 //!   falls in the period; `responses` counts them;
+//! - `within_response_target_share` (接诉即办): of those same responses,
+//!   the share whose `claimed_at − created_at` is at most the response
+//!   target of the task's community ([`ResponseTargets`]: the directory's
+//!   `response_target_hours`, 24 h by default); `None` when there are none;
+//! - `services_delivered`: per provider team, the covered tasks done in the
+//!   period that an accepted service request made ([`crate::services`]);
 //! - `within_deadline_share`: of the tasks done in the period that have a
 //!   deadline, the share with `done_at <= deadline`; `None` when there are none;
 //! - `average_rating` / `ratings`: mean stars (and count) of the ratings
@@ -44,10 +50,11 @@
 //!   `c`'s boards; `Street`: every entry. An entry id found in several
 //!   places counts once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::directory::{DEFAULT_RESPONSE_TARGET_HOURS, Directory};
 use crate::hours::all_hours;
 use crate::ids::{CommunityId, TaskId, TeamId, VolunteerId};
 use crate::task_board::{Task, TaskBoard};
@@ -106,6 +113,11 @@ pub struct Figures {
     pub median_first_response_ms: Option<i64>,
     /// 90th percentile of the same, ms.
     pub p90_first_response_ms: Option<i64>,
+    /// Share of those first responses that came within the community's target.
+    pub within_response_target_share: Option<f64>,
+    /// Tasks made by accepted service requests and done in the period, per
+    /// provider.
+    pub services_delivered: BTreeMap<TeamId, u64>,
     /// Share of the tasks done in the period (with a deadline) done by the deadline.
     pub within_deadline_share: Option<f64>,
     /// Mean stars of the rated tasks done in the period.
@@ -123,10 +135,43 @@ impl Figures {
     }
 }
 
+/// How soon each community means to answer a need, in ms.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResponseTargets {
+    by_community: BTreeMap<CommunityId, i64>,
+}
+
+impl ResponseTargets {
+    /// The targets the directory sets (24 h where it sets none).
+    pub fn from_directory(directory: &Directory) -> Self {
+        ResponseTargets {
+            by_community: directory
+                .communities
+                .iter()
+                .map(|(id, c)| (id.clone(), c.response_target_ms()))
+                .collect(),
+        }
+    }
+
+    /// The target of `community` in ms.
+    pub fn of(&self, community: &CommunityId) -> i64 {
+        self.by_community
+            .get(community)
+            .copied()
+            .unwrap_or(i64::from(DEFAULT_RESPONSE_TARGET_HOURS) * 3_600_000)
+    }
+}
+
 /// Computes the figures of `scope` over `period` from `boards` and `teams`
 /// (pass every board and team document the caller may read; those outside
-/// the scope are skipped).
-pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Period) -> Figures {
+/// the scope are skipped), with each community's response target.
+pub fn figures(
+    boards: &[TaskBoard],
+    teams: &[Team],
+    scope: &Scope,
+    period: Period,
+    targets: &ResponseTargets,
+) -> Figures {
     let team_members: BTreeSet<&VolunteerId> = match scope {
         Scope::Team(t) => teams
             .iter()
@@ -135,15 +180,14 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
             .collect(),
         _ => BTreeSet::new(),
     };
-    let covered: Vec<(&Task, TaskState)> = boards
+    let covered: Vec<(&TaskBoard, &TaskId, &Task, TaskState)> = boards
         .iter()
         .filter(|b| match scope {
             Scope::Community(c) => b.board.community == *c,
             _ => true,
         })
-        .flat_map(|b| b.tasks.values())
-        .map(|t| (t, t.state()))
-        .filter(|(_, s)| match scope {
+        .flat_map(|b| b.tasks.iter().map(move |(id, t)| (b, id, t, t.state())))
+        .filter(|(_, _, _, s)| match scope {
             Scope::Street | Scope::Community(_) => true,
             Scope::Team(_) => s
                 .assignee
@@ -152,49 +196,57 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
             Scope::Volunteer(v) => s.assignee.as_ref() == Some(v),
         })
         .collect();
+    let services_delivered = services_delivered(&covered, period);
+    let covered: Vec<(&Task, TaskState, &CommunityId)> = covered
+        .into_iter()
+        .map(|(b, _, t, s)| (t, s, &b.board.community))
+        .collect();
 
     let raised: Vec<_> = covered
         .iter()
-        .filter(|(t, _)| period.contains(t.created_at))
+        .filter(|(t, _, _)| period.contains(t.created_at))
         .collect();
     let done: Vec<_> = covered
         .iter()
-        .filter(|(_, s)| {
+        .filter(|(_, s, _)| {
             s.status == TaskStatus::Done && s.done_at.is_some_and(|d| period.contains(d))
         })
         .collect();
     let cancelled = covered
         .iter()
-        .filter(|(_, s)| {
+        .filter(|(_, s, _)| {
             s.status == TaskStatus::Cancelled && s.cancelled_at.is_some_and(|c| period.contains(c))
         })
         .count();
 
     let raised_done = raised
         .iter()
-        .filter(|(_, s)| s.status == TaskStatus::Done && s.done_at.is_some_and(|d| d < period.to))
+        .filter(|(_, s, _)| s.status == TaskStatus::Done && s.done_at.is_some_and(|d| d < period.to))
         .count();
     let completion_rate = share(raised_done, raised.len());
 
     let mut durations: Vec<i64> = done
         .iter()
-        .filter_map(|(t, s)| s.done_at.map(|d| d.saturating_sub(t.created_at).max(0)))
+        .filter_map(|(t, s, _)| s.done_at.map(|d| d.saturating_sub(t.created_at).max(0)))
         .collect();
     durations.sort_unstable();
     let median_close_ms = median(&durations);
     let p90_close_ms = p90(&durations);
 
-    let mut responses: Vec<i64> = covered
+    let timed: Vec<(i64, i64)> = covered
         .iter()
-        .filter_map(|(t, s)| s.claimed_at.map(|c| (t, c)))
-        .filter(|(_, c)| period.contains(*c))
-        .map(|(t, c)| c.saturating_sub(t.created_at).max(0))
+        .filter_map(|(t, s, c)| s.claimed_at.map(|at| (t, at, c)))
+        .filter(|(_, at, _)| period.contains(*at))
+        .map(|(t, at, c)| (at.saturating_sub(t.created_at).max(0), targets.of(c)))
         .collect();
+    let in_time = timed.iter().filter(|(took, target)| took <= target).count();
+    let within_response_target_share = share(in_time, timed.len());
+    let mut responses: Vec<i64> = timed.iter().map(|(took, _)| *took).collect();
     responses.sort_unstable();
 
     let with_deadline: Vec<_> = done
         .iter()
-        .filter_map(|(t, s)| Some((t.deadline?, s.done_at?)))
+        .filter_map(|(t, s, _)| Some((t.deadline?, s.done_at?)))
         .collect();
     let on_time = with_deadline
         .iter()
@@ -204,7 +256,7 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
 
     let stars: Vec<u8> = done
         .iter()
-        .filter_map(|(_, s)| s.rating.as_ref().map(|r| r.stars))
+        .filter_map(|(_, s, _)| s.rating.as_ref().map(|r| r.stars))
         .collect();
     let average_rating = if stars.is_empty() {
         None
@@ -222,11 +274,38 @@ pub fn figures(boards: &[TaskBoard], teams: &[Team], scope: &Scope, period: Peri
         responses: responses.len() as u64,
         median_first_response_ms: median(&responses),
         p90_first_response_ms: p90(&responses),
+        within_response_target_share,
+        services_delivered,
         within_deadline_share,
         average_rating,
         ratings: stars.len() as u64,
         service_minutes: service_minutes(boards, teams, scope, period),
     }
+}
+
+/// Per provider, the covered tasks done in `period` that an accepted
+/// request on their board made.
+fn services_delivered(
+    covered: &[(&TaskBoard, &TaskId, &Task, TaskState)],
+    period: Period,
+) -> BTreeMap<TeamId, u64> {
+    let mut out = BTreeMap::new();
+    for (board, id, _, state) in covered {
+        if state.status != TaskStatus::Done || !state.done_at.is_some_and(|d| period.contains(d)) {
+            continue;
+        }
+        let provider = board.requests.values().find_map(|r| {
+            let d = r.decision()?;
+            (d.accepted && d.task.as_ref() == Some(*id))
+                .then(|| board.services.get(&r.service))
+                .flatten()
+                .map(|s| &s.provider)
+        });
+        if let Some(p) = provider {
+            *out.entry(p.clone()).or_insert(0) += 1;
+        }
+    }
+    out
 }
 
 fn share(part: usize, whole: usize) -> Option<f64> {
@@ -294,7 +373,6 @@ mod tests {
     use crate::task_event::{EventKind, TaskEvent};
     use crate::team::{HoursEntry, TeamRef, Volunteer};
     use crate::vocab::{Affiliation, Availability};
-    use std::collections::BTreeMap;
 
     const H: i64 = 3_600_000;
 
@@ -375,6 +453,9 @@ mod tests {
             },
             tasks: tasks.into_iter().collect(),
             hours: BTreeMap::new(),
+            services: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            notices: BTreeMap::new(),
         }
     }
 
@@ -492,7 +573,7 @@ mod tests {
             &boards,
             &teams,
             &Scope::Community(CommunityId::new("c1").unwrap()),
-            PERIOD,
+            PERIOD, &ResponseTargets::default(),
         );
         // Raised in [100h,200h): t2, t3, t4, t5, t6.
         assert_eq!(f.tasks_raised, 5);
@@ -523,7 +604,7 @@ mod tests {
     #[test]
     fn volunteer_figures_follow_their_assigned_tasks_on_every_board() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Volunteer(v("v1")), PERIOD);
+        let f = figures(&boards, &teams, &Scope::Volunteer(v("v1")), PERIOD, &ResponseTargets::default());
         // v1 holds t1, t3, t5, t7; raised in period: t3, t5, t7.
         assert_eq!(f.tasks_raised, 3);
         // Done in period: t1, t5, t7.
@@ -546,7 +627,7 @@ mod tests {
             &boards,
             &teams,
             &Scope::Team(TeamId::new("team-b").unwrap()),
-            PERIOD,
+            PERIOD, &ResponseTargets::default(),
         );
         // team-b = {v2}: t2 only.
         assert_eq!((f.tasks_raised, f.tasks_done), (1, 1));
@@ -560,7 +641,7 @@ mod tests {
     #[test]
     fn street_figures_cover_every_board_and_every_hours_entry() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Street, PERIOD);
+        let f = figures(&boards, &teams, &Scope::Street, PERIOD, &ResponseTargets::default());
         // c1's five and c2's t7.
         assert_eq!(f.tasks_raised, 6);
         assert_eq!(f.tasks_done, 4);
@@ -570,7 +651,7 @@ mod tests {
                 &boards,
                 &teams,
                 &Scope::Community(CommunityId::new(c).unwrap()),
-                PERIOD,
+                PERIOD, &ResponseTargets::default(),
             )
         };
         assert_eq!(
@@ -591,7 +672,7 @@ mod tests {
     #[test]
     fn empty_scope_has_no_rates() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Volunteer(v("nobody")), PERIOD);
+        let f = figures(&boards, &teams, &Scope::Volunteer(v("nobody")), PERIOD, &ResponseTargets::default());
         assert_eq!(f.tasks_raised, 0);
         assert_eq!(f.completion_rate, None);
         assert_eq!(f.median_close_ms, None);
@@ -613,7 +694,7 @@ mod tests {
             &[b],
             &[],
             &Scope::Community(CommunityId::new("c1").unwrap()),
-            Period { from: 0, to: 200 },
+            Period { from: 0, to: 200 }, &ResponseTargets::default(),
         );
         assert_eq!(f.median_close_ms, Some(0));
     }

@@ -262,7 +262,7 @@ pub fn remove_hours<T: Transactable + ?Sized>(
     let at = root.child("hours");
     let at = at.child(id.as_str());
     let mut found = None;
-    for obj in hours_objects(tx)? {
+    for obj in fields::map_copies(tx, "hours")? {
         if let Some(h) = fields::opt_map(tx, &obj, id.as_str(), &at)? {
             found = Some((obj, h));
             break;
@@ -284,7 +284,7 @@ pub fn remove_hours<T: Transactable + ?Sized>(
             by: by.clone(),
         });
     }
-    for obj in hours_objects(tx)? {
+    for obj in fields::map_copies(tx, "hours")? {
         fields::delete(tx, &obj, id.as_str())?;
     }
     Ok(entry)
@@ -296,38 +296,12 @@ fn hours_map<T: Transactable + ?Sized>(tx: &mut T) -> Result<ObjId, WriteError> 
     fields::ensure_map(tx, &ROOT, "hours", &root.child("hours"))
 }
 
-/// Every map stored at the board's `hours` key. Usually one; two when two
-/// devices logged the first hours on a board made before boards carried an
-/// `hours` map ([`crate::task_board::init`] makes it now), each creating
-/// it. automerge shows one of them; reading all keeps the other's entries.
-fn hours_objects<D: ReadDoc + ?Sized>(doc: &D) -> Result<Vec<ObjId>, ShapeError> {
-    Ok(doc
-        .get_all(&ROOT, "hours")?
-        .into_iter()
-        .filter_map(|(value, id)| {
-            matches!(value, automerge::Value::Object(automerge::ObjType::Map)).then_some(id)
-        })
-        .collect())
-}
-
 /// Reads a task board's hours (none on boards written before hours moved
 /// there), from every concurrent copy of the `hours` map.
 pub(crate) fn load_board_hours<D: ReadDoc + ?Sized>(
     doc: &D,
 ) -> Result<BTreeMap<HoursEntryId, HoursEntry>, ShapeError> {
-    let root = At::ROOT;
-    let at = root.child("hours");
-    // A wrong type at `hours` is reported; the map copies are read below.
-    fields::opt_map(doc, &ROOT, "hours", &at)?;
-    let mut hours = BTreeMap::new();
-    for obj in hours_objects(doc)? {
-        for (id, h, key) in fields::entries(doc, &obj, &at, HoursEntryId::new)? {
-            if let std::collections::btree_map::Entry::Vacant(slot) = hours.entry(id) {
-                slot.insert(load_entry(doc, &h, &at.child(&key))?);
-            }
-        }
-    }
-    Ok(hours)
+    fields::root_entries(doc, "hours", HoursEntryId::new, load_entry)
 }
 
 fn load_entry<D: ReadDoc + ?Sized>(

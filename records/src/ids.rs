@@ -108,6 +108,22 @@ id_type!(
     CompoundId
 );
 id_type!(
+    /// An area (片区) of a community: a group of compounds with an area head.
+    AreaId
+);
+id_type!(
+    /// A service a team (or another provider) offers, on a task board.
+    ServiceId
+);
+id_type!(
+    /// A request for a service, on a task board.
+    RequestId
+);
+id_type!(
+    /// A notice (通知) on a task board.
+    NoticeId
+);
+id_type!(
     /// A building; also names its building document.
     BuildingId
 );
@@ -164,6 +180,24 @@ impl CompoundId {
     /// Id of compound `compound` in community `community` (both names).
     pub fn derive(community: &str, compound: &str) -> Self {
         Self(digest("k", &[community, compound]))
+    }
+}
+
+impl AreaId {
+    /// Id of area `area` in community `community` (both names).
+    pub fn derive(community: &str, area: &str) -> Self {
+        Self(digest("a", &[community, area]))
+    }
+}
+
+impl RequestId {
+    /// Id of `by`'s request at `at` of `service` for `household` (empty for
+    /// none).
+    pub fn derive(service: &ServiceId, household: &str, by: &PersonId, at: i64) -> Self {
+        Self(digest(
+            "rq",
+            &[service.as_str(), household, by.as_str(), &at.to_string()],
+        ))
     }
 }
 

@@ -10,7 +10,9 @@
 //!       created_by: PersonId, created_at: ms, deadline?: ms,
 //!       events: [ { id, kind: "created"|"claimed"|"started"|"done"|"rated"|"cancelled",
 //!                   at: ms, by: PersonId, note?, stars?: 1-5, feedback? } ] } },
-//!   hours: { <HoursEntryId>: { volunteer, team?, start, minutes, task?, note, by } } }
+//!   hours: { <HoursEntryId>: { volunteer, team?, start, minutes, task?, note, by } },
+//!   services: { … }, requests: { … },   // the services list: crate::services
+//!   notices: { … } }                     // notices: crate::notices
 //! ```
 //!
 //! `hours` is the community's service-hours log, written by volunteers
@@ -31,8 +33,11 @@ use crate::error::{ShapeError, WriteError};
 use crate::fields::{self, At};
 use crate::hours::{HoursEntry, load_board_hours};
 use crate::ids::{
-    BoardId, BuildingId, CommunityId, EventId, HoursEntryId, HouseholdId, PersonId, TaskId,
+    BoardId, BuildingId, CommunityId, EventId, HoursEntryId, HouseholdId, NoticeId, PersonId,
+    RequestId, ServiceId, TaskId,
 };
+use crate::notices::{Notice, load_notices};
+use crate::services::{Service, ServiceRequest, load_requests, load_services};
 use crate::root::{self, DocKind};
 use crate::task_event::{EventKind, TaskEvent};
 use crate::task_fold::{TaskState, fold};
@@ -64,6 +69,15 @@ pub struct TaskBoard {
     pub tasks: BTreeMap<TaskId, Task>,
     /// Service hours logged for this community, by id ([`crate::hours`]).
     pub hours: BTreeMap<HoursEntryId, HoursEntry>,
+    /// Services on offer ([`crate::services`]).
+    #[serde(default)]
+    pub services: BTreeMap<ServiceId, Service>,
+    /// Requests for them.
+    #[serde(default)]
+    pub requests: BTreeMap<RequestId, ServiceRequest>,
+    /// Notices for the community ([`crate::notices`]).
+    #[serde(default)]
+    pub notices: BTreeMap<NoticeId, Notice>,
 }
 
 /// One task.
@@ -151,6 +165,9 @@ impl TaskBoard {
             board,
             tasks,
             hours: load_board_hours(doc)?,
+            services: load_services(doc)?,
+            requests: load_requests(doc)?,
+            notices: load_notices(doc)?,
         })
     }
 }
@@ -273,7 +290,9 @@ pub fn init<T: Transactable + ?Sized>(tx: &mut T, board: &TaskBoardRef) -> Resul
     fields::put_str(tx, &ROOT, "community", board.community.as_str())?;
     fields::put_str(tx, &ROOT, "period", &board.period)?;
     fields::ensure_map(tx, &ROOT, "tasks", &root.child("tasks"))?;
-    fields::ensure_map(tx, &ROOT, "hours", &root.child("hours"))?;
+    for key in ["hours", "services", "requests", "notices"] {
+        fields::ensure_map(tx, &ROOT, key, &root.child(key))?;
+    }
     Ok(())
 }
 

@@ -7,9 +7,15 @@
 //! | document | read | write |
 //! |---|---|---|
 //! | directory | every token | street-admin |
-//! | building B of community C | street-admin; grid-worker and building-head with B; viewer with B or C | street-admin; grid-worker and building-head with B |
+//! | building B of community C (in compound K of area A) | street-admin; grid-worker and building-head with B; compound-head with K; area-head with A; viewer with B or C | the same, except viewer |
 //! | team T | street-admin; volunteer, team-leader and viewer with T | street-admin; team-leader with T |
-//! | task board of community C | street-admin; grid-worker and building-head with a building in C; volunteer and team-leader with C; viewer with C | the same, except viewer |
+//! | task board of community C | street-admin; grid-worker and building-head with a building in C; compound-head and area-head with a building of theirs in C; volunteer and team-leader with C; viewer with C | the same, except viewer |
+//!
+//! A building's compound, and a compound's area, come from the directory:
+//! move a building to another compound (or a compound to another area) and
+//! the heads' access follows at once. The relay closes the connections of
+//! tokens that lost access by it ([`DirectoryIndex::lost_access`]), so no
+//! document keeps flowing to someone no longer allowed to read it.
 //! | any other document | street-admin | street-admin |
 //!
 //! A document a token may not read is answered exactly as one that does not
@@ -32,7 +38,12 @@ pub struct PeerIdentity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocPlace {
     Directory,
-    Building { building: String, community: String },
+    Building {
+        building: String,
+        community: String,
+        compound: Option<String>,
+        area: Option<String>,
+    },
     Team { team: String },
     Board { community: String },
 }
@@ -43,6 +54,8 @@ pub struct DirectoryIndex {
     places: HashMap<DocumentId, DocPlace>,
     /// Building id → its community id.
     building_community: HashMap<String, String>,
+    /// Building id → its compound id and that compound's area id.
+    building_compound: HashMap<String, (Option<String>, Option<String>)>,
 }
 
 impl DirectoryIndex {
@@ -55,13 +68,31 @@ impl DirectoryIndex {
     }
 
     pub fn add_building(&mut self, doc: DocumentId, building: &str, community: &str) {
+        self.add_building_in(doc, building, community, None, None);
+    }
+
+    /// Adds a building with its compound and that compound's area.
+    pub fn add_building_in(
+        &mut self,
+        doc: DocumentId,
+        building: &str,
+        community: &str,
+        compound: Option<&str>,
+        area: Option<&str>,
+    ) {
         self.building_community
             .insert(building.to_owned(), community.to_owned());
+        let compound = compound.map(str::to_owned);
+        let area = area.map(str::to_owned);
+        self.building_compound
+            .insert(building.to_owned(), (compound.clone(), area.clone()));
         self.places.insert(
             doc,
             DocPlace::Building {
                 building: building.to_owned(),
                 community: community.to_owned(),
+                compound,
+                area,
             },
         );
     }
@@ -88,12 +119,53 @@ impl DirectoryIndex {
         self.places.get(doc)
     }
 
+    /// Whether `grant` heads building `building` (listed by id, or under
+    /// its compound or area).
+    fn heads(&self, grant: &Grant, building: &str) -> bool {
+        let scope = &grant.scope;
+        match grant.role {
+            Role::GridWorker | Role::BuildingHead => scope.buildings.contains(building),
+            Role::CompoundHead | Role::AreaHead => {
+                let Some((compound, area)) = self.building_compound.get(building) else {
+                    return false;
+                };
+                match grant.role {
+                    Role::CompoundHead => compound.as_ref().is_some_and(|k| scope.compounds.contains(k)),
+                    _ => area.as_ref().is_some_and(|a| scope.areas.contains(a)),
+                }
+            }
+            _ => false,
+        }
+    }
+
     fn has_building_in(&self, grant: &Grant, community: &str) -> bool {
-        grant.scope.buildings.iter().any(|b| {
-            self.building_community
-                .get(b)
-                .is_some_and(|c| c == community)
-        })
+        let in_community = |b: &String| self.building_community.get(b).is_some_and(|c| c == community);
+        match grant.role {
+            // Few buildings each: look them up.
+            Role::GridWorker | Role::BuildingHead => grant.scope.buildings.iter().any(in_community),
+            _ => self
+                .building_community
+                .iter()
+                .any(|(b, c)| c == community && self.heads(grant, b)),
+        }
+    }
+
+    /// Whether `grant` may do less with some document under `self` than it
+    /// could under `before` (read access lost, or write access): the relay
+    /// then closes its connections, and they reconnect with what is left.
+    pub fn lost_access(&self, before: &DirectoryIndex, grant: &Grant) -> bool {
+        if grant.role == Role::StreetAdmin {
+            return false;
+        }
+        let rank = |a: Option<Access>| match a {
+            None => 0,
+            Some(Access::ReadOnly) => 1,
+            Some(Access::ReadWrite) => 2,
+        };
+        before
+            .places
+            .keys()
+            .any(|doc| rank(decide(grant, doc, self)) < rank(decide(grant, doc, before)))
     }
 }
 
@@ -110,9 +182,10 @@ pub fn decide(grant: &Grant, doc: &DocumentId, index: &DirectoryIndex) -> Option
         DocPlace::Building {
             building,
             community,
+            ..
         } => match grant.role {
-            Role::GridWorker | Role::BuildingHead => {
-                let mine = scope.buildings.contains(building);
+            Role::GridWorker | Role::BuildingHead | Role::CompoundHead | Role::AreaHead => {
+                let mine = index.heads(grant, building);
                 (mine, mine)
             }
             Role::Viewer => (
@@ -130,7 +203,7 @@ pub fn decide(grant: &Grant, doc: &DocumentId, index: &DirectoryIndex) -> Option
             }
         }
         DocPlace::Board { community } => match grant.role {
-            Role::GridWorker | Role::BuildingHead => {
+            Role::GridWorker | Role::BuildingHead | Role::CompoundHead | Role::AreaHead => {
                 let mine = index.has_building_in(grant, community);
                 (mine, mine)
             }

@@ -24,7 +24,15 @@ pub fn build(id: DocumentId, doc: &Automerge) -> DirectoryIndex {
     };
     for (building, entry) in &directory.buildings {
         if let Some(doc) = doc_id(entry.doc.as_ref()) {
-            index.add_building(doc, building.as_str(), entry.community.as_str());
+            let compound = entry.compound.as_ref();
+            let area = directory.area_of(building);
+            index.add_building_in(
+                doc,
+                building.as_str(),
+                entry.community.as_str(),
+                compound.map(|k| k.as_str()),
+                area.map(|a| a.as_str()),
+            );
         }
     }
     for (team, entry) in &directory.teams {

@@ -45,6 +45,7 @@ pub mod office;
 pub mod outbound;
 pub mod peers;
 pub mod rate_limit;
+pub mod rescope;
 pub mod routes;
 pub mod sign_in_link;
 pub mod state;
@@ -148,6 +149,12 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
         tasks.clone(),
         config.memory_budget_bytes(),
     );
+    tokio::spawn(rescope::close_lost_access(
+        directory.clone(),
+        grants.clone(),
+        peers.clone(),
+        shutdown.clone(),
+    ));
     tokio::spawn(watch::admin_changes(
         watch::Watched {
             storage: storage.clone(),

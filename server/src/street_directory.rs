@@ -9,6 +9,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use tokio::sync::watch;
+
 use automerge::Automerge;
 use linli_protocol::DocumentId;
 
@@ -19,6 +21,8 @@ use crate::directory_index;
 #[derive(Clone)]
 pub struct StreetDirectory {
     current: Arc<RwLock<Current>>,
+    /// Each index as it is published, for [`crate::rescope`].
+    published: Arc<watch::Sender<Arc<DirectoryIndex>>>,
 }
 
 struct Current {
@@ -29,12 +33,16 @@ struct Current {
 impl StreetDirectory {
     /// The directory `id`, already indexed as `index`.
     pub fn new(id: Option<DocumentId>, index: DirectoryIndex) -> Self {
+        let index = Arc::new(index);
         Self {
-            current: Arc::new(RwLock::new(Current {
-                id,
-                index: Arc::new(index),
-            })),
+            published: Arc::new(watch::channel(index.clone()).0),
+            current: Arc::new(RwLock::new(Current { id, index })),
         }
+    }
+
+    /// Every index from now on, as it replaces the one before.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<DirectoryIndex>> {
+        self.published.subscribe()
     }
 
     /// No directory: only the street admin can reach any document.
@@ -68,7 +76,8 @@ impl StreetDirectory {
         if current.id != Some(id) {
             return false;
         }
-        current.index = index;
+        current.index = index.clone();
+        self.published.send_replace(index);
         true
     }
 
@@ -80,6 +89,7 @@ impl StreetDirectory {
         if current.id != id {
             current.id = id;
             current.index = Arc::new(DirectoryIndex::new(id));
+            self.published.send_replace(current.index.clone());
         }
     }
 

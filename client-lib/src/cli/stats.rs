@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use linli_records::figures::{Period, Scope, figures};
+use linli_records::figures::{ResponseTargets, Period, Scope, figures};
 use linli_records::ids::VolunteerId;
 use serde_json::json;
 
@@ -74,7 +74,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|t| t.value)
         .collect();
-    let f = figures(&boards, &teams, &scope, period);
+    let targets = ResponseTargets::from_directory(&street.directory);
+    let f = figures(&boards, &teams, &scope, period, &targets);
     if args.json {
         print_json(&json!({
             "scope": scope,
@@ -106,6 +107,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         f.responses
     );
     println!(
+        "answered in target:   {}",
+        pct(f.within_response_target_share)
+    );
+    println!(
         "time to close:        {} median, {} at p90",
         duration(f.median_close_ms),
         duration(f.p90_close_ms)
@@ -118,5 +123,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         f.ratings
     );
     println!("service hours:        {:.1}", f.service_hours());
+    for (provider, n) in &f.services_delivered {
+        let name = street
+            .directory
+            .teams
+            .get(provider)
+            .map_or(provider.as_str(), |t| t.name.as_str());
+        println!("services delivered:   {n} by {name}");
+    }
     Ok(ExitCode::SUCCESS)
 }

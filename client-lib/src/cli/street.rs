@@ -221,9 +221,7 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
                     directory::put_community(
                         tx,
                         &community_id,
-                        &Community {
-                            name: community.trim().to_owned(),
-                        },
+                        &Community::named(community.trim()),
                     )
                     .map_err(edit_err)?;
                 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::figures::{Period, Scope, figures};
+use crate::figures::{Period, ResponseTargets, Scope, figures};
 use crate::task_board::tests::{board_ref, new_task};
 use crate::task_board::{self, TaskBoard};
 use crate::team::tests::team_ref;
@@ -154,7 +154,7 @@ fn hours_in_old_team_documents_are_listed_and_counted_beside_the_boards() {
         Scope::Team(team_ref().id),
         Scope::Volunteer(v("v1")),
     ] {
-        let f = figures(&boards, &teams, &scope, all);
+        let f = figures(&boards, &teams, &scope, all, &ResponseTargets::default());
         assert_eq!(f.service_minutes, 60, "{scope:?}");
     }
 }
@@ -178,7 +178,7 @@ fn a_team_keeps_the_hours_of_a_volunteer_who_left() {
         &boards,
         &teams,
         &Scope::Team(team_ref().id),
-        Period { from: 0, to: 100 },
+        Period { from: 0, to: 100 }, &ResponseTargets::default(),
     );
     // "gone" was logged for the team; v9 named no team and is on no roster.
     assert_eq!(f.service_minutes, 30);
@@ -215,7 +215,7 @@ proptest! {
             &[ba],
             &[],
             &Scope::Community(board_ref().community),
-            Period { from: 0, to: 10_000 },
+            Period { from: 0, to: 10_000 }, &ResponseTargets::default(),
         );
         prop_assert_eq!(f.service_minutes, expected.values().sum::<u64>());
     }

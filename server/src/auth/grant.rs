@@ -24,16 +24,24 @@ pub enum Role {
     TeamLeader,
     /// Read-only on a scope.
     Viewer,
+    /// An area head (片长): every building of their areas, and those
+    /// buildings' communities' task boards.
+    AreaHead,
+    /// A compound head (院长/小区长): every building of their compounds, and
+    /// those buildings' communities' task boards.
+    CompoundHead,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::StreetAdmin,
         Role::GridWorker,
         Role::BuildingHead,
         Role::Volunteer,
         Role::TeamLeader,
         Role::Viewer,
+        Role::AreaHead,
+        Role::CompoundHead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +52,8 @@ impl Role {
             Role::Volunteer => "volunteer",
             Role::TeamLeader => "team-leader",
             Role::Viewer => "viewer",
+            Role::AreaHead => "area-head",
+            Role::CompoundHead => "compound-head",
         }
     }
 }
@@ -59,10 +69,12 @@ impl fmt::Display for Role {
 #[non_exhaustive]
 pub enum GrantError {
     #[error(
-        "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer"
+        "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer, area-head, compound-head"
     )]
     UnknownRole(String),
-    #[error("scope item {0:?} is not building:ID, community:ID or team:ID")]
+    #[error(
+        "scope item {0:?} is not building:ID, community:ID, team:ID, area:ID or compound:ID"
+    )]
     BadScopeItem(String),
     #[error("role {role} needs a scope with at least one {needs} item")]
     EmptyScope { role: Role, needs: &'static str },
@@ -79,12 +91,14 @@ impl FromStr for Role {
     }
 }
 
-/// The buildings, communities and teams a token covers.
+/// The buildings, communities, teams, areas and compounds a token covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub buildings: BTreeSet<String>,
     pub communities: BTreeSet<String>,
     pub teams: BTreeSet<String>,
+    pub areas: BTreeSet<String>,
+    pub compounds: BTreeSet<String>,
 }
 
 impl FromStr for Scope {
@@ -101,6 +115,8 @@ impl FromStr for Scope {
                 "building" => &mut scope.buildings,
                 "community" => &mut scope.communities,
                 "team" => &mut scope.teams,
+                "area" => &mut scope.areas,
+                "compound" => &mut scope.compounds,
                 _ => return Err(GrantError::BadScopeItem(item.to_owned())),
             };
             set.insert(id.to_owned());
@@ -111,13 +127,15 @@ impl FromStr for Scope {
 
 impl Scope {
     /// The scope's items as written, `building:ID`, `community:ID`,
-    /// `team:ID`, in that order, each kind sorted.
+    /// `team:ID`, `area:ID`, `compound:ID`, in that order, each kind sorted.
     pub fn items(&self) -> Vec<String> {
         self.buildings
             .iter()
             .map(|b| format!("building:{b}"))
             .chain(self.communities.iter().map(|c| format!("community:{c}")))
             .chain(self.teams.iter().map(|t| format!("team:{t}")))
+            .chain(self.areas.iter().map(|a| format!("area:{a}")))
+            .chain(self.compounds.iter().map(|k| format!("compound:{k}")))
             .collect()
     }
 }
@@ -146,6 +164,8 @@ impl Grant {
                 Some("building:")
             }
             Role::Volunteer | Role::TeamLeader if scope.teams.is_empty() => Some("team:"),
+            Role::AreaHead if scope.areas.is_empty() => Some("area:"),
+            Role::CompoundHead if scope.compounds.is_empty() => Some("compound:"),
             Role::Viewer
                 if scope.buildings.is_empty()
                     && scope.communities.is_empty()

@@ -147,6 +147,16 @@ impl Grants {
         Ok(changed)
     }
 
+    /// Every live token's grant.
+    pub fn live(&self) -> Vec<Grant> {
+        self.by_hash
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// Number of live tokens.
     pub fn len(&self) -> usize {
         self.by_hash.read().unwrap_or_else(|p| p.into_inner()).len()

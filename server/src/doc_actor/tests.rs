@@ -412,9 +412,7 @@ fn directory_naming(building: DocumentId) -> Automerge {
     let mut tx = doc.transaction();
     directory::init(&mut tx, "幸福街道").unwrap();
     let c1 = CommunityId::new("c1").unwrap();
-    let community = Community {
-        name: "东湖社区".into(),
-    };
+    let community = Community::named("东湖社区");
     directory::put_community(&mut tx, &c1, &community).unwrap();
     let entry = BuildingEntry {
         name: "1栋".into(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use linli_records::dates::{format_date, parse_date};
-use linli_records::figures::{Figures, Period, Scope, figures};
+use linli_records::figures::{ResponseTargets, Figures, Period, Scope, figures};
 use linli_records::ids::VolunteerId;
 use serde::Serialize;
 
@@ -86,7 +86,8 @@ pub struct FiguresPage {
 pub fn page(street: &Street, period: Period) -> Result<FiguresPage, OfficeError> {
     let boards = street.board_values();
     let teams = street.team_values();
-    let of = |scope: Scope, p: Period| figures(&boards, &teams, &scope, p);
+    let targets = ResponseTargets::from_directory(&street.directory);
+    let of = |scope: Scope, p: Period| figures(&boards, &teams, &scope, p, &targets);
 
     let communities = street
         .directory

@@ -106,6 +106,16 @@ pub fn checked_scope(items: &[String], directory: &Directory) -> Result<Scope, O
             return Err(unknown("team", t));
         }
     }
+    for a in &scope.areas {
+        if !directory.areas.keys().any(|k| k.as_str() == a) {
+            return Err(unknown("area", a));
+        }
+    }
+    for k in &scope.compounds {
+        if !directory.compounds.keys().any(|c| c.as_str() == k) {
+            return Err(unknown("compound", k));
+        }
+    }
     Ok(scope)
 }
 

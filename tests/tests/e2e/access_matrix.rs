@@ -85,9 +85,7 @@ pub fn street(ids: &[DocumentId; 8]) -> Automerge {
     let mut tx = doc.transaction();
     directory::init(&mut tx, "幸福街道").unwrap();
     for c in ["c1", "c2"] {
-        let community = Community {
-            name: format!("{c}社区"),
-        };
+        let community = Community::named(format!("{c}社区"));
         directory::put_community(&mut tx, &CommunityId::new(c).unwrap(), &community).unwrap();
     }
     for (i, b, c) in [(1, "b1", "c1"), (2, "b2", "c2")] {
