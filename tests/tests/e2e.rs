@@ -7,6 +7,7 @@ mod e2e {
     pub mod auth;
     pub mod backup;
     pub mod bad_input;
+    pub mod chain_of_heads;
     pub mod chaos;
     pub mod check;
     pub mod cli;

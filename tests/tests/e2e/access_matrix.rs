@@ -5,8 +5,10 @@
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 use linli_protocol::{DocSync, DocumentId, Message, SyncData};
-use linli_records::directory::{self, BoardEntry, BuildingEntry, Community, TeamEntry};
-use linli_records::ids::{BoardId, BuildingId, CommunityId, DocUrl, TeamId};
+use linli_records::directory::{
+    self, Area, BoardEntry, BuildingEntry, Community, Compound, TeamEntry,
+};
+use linli_records::ids::{AreaId, BoardId, BuildingId, CommunityId, CompoundId, DocUrl, TeamId};
 use tempfile::TempDir;
 
 use super::auth::with_token;
@@ -66,6 +68,13 @@ fn roles() -> Vec<(&'static str, &'static str, &'static str, [Can; 8])> {
             "community:c1,team:t2",
             [R, R, N, N, R, R, N, N],
         ),
+        ("area", "area-head", "area:a1", [R, W, N, N, N, W, N, N]),
+        (
+            "compound",
+            "compound-head",
+            "compound:k2",
+            [R, N, W, N, N, N, W, N],
+        ),
     ]
 }
 
@@ -77,8 +86,9 @@ pub fn doc_with(key: &str, value: &str) -> Automerge {
     doc
 }
 
-/// The street: two communities, a building, team and board in each, plus a
-/// document the directory does not mention.
+/// The street: two communities, a building (in compound k1 of area a1, and
+/// k2 of a2), team and board in each, plus a document the directory does not
+/// mention.
 pub fn street(ids: &[DocumentId; 8]) -> Automerge {
     let url = |i: usize| Some(DocUrl::new(ids[i].url()).unwrap());
     let mut doc = Automerge::new();
@@ -88,11 +98,27 @@ pub fn street(ids: &[DocumentId; 8]) -> Automerge {
         let community = Community::named(format!("{c}社区"));
         directory::put_community(&mut tx, &CommunityId::new(c).unwrap(), &community).unwrap();
     }
-    for (i, b, c) in [(1, "b1", "c1"), (2, "b2", "c2")] {
+    for (a, k, c) in [("a1", "k1", "c1"), ("a2", "k2", "c2")] {
+        let community = CommunityId::new(c).unwrap();
+        let area = AreaId::new(a).unwrap();
+        let entry = Area {
+            name: format!("{a}片"),
+            community: community.clone(),
+        };
+        directory::put_area(&mut tx, &area, &entry).unwrap();
+        let compound = Compound {
+            name: format!("{k}院"),
+            community,
+            area: Some(area),
+            lane: None,
+        };
+        directory::put_compound(&mut tx, &CompoundId::new(k).unwrap(), &compound).unwrap();
+    }
+    for (i, b, c, k) in [(1, "b1", "c1", "k1"), (2, "b2", "c2", "k2")] {
         let entry = BuildingEntry {
             name: format!("{b}栋"),
             community: CommunityId::new(c).unwrap(),
-            compound: None,
+            compound: Some(CompoundId::new(k).unwrap()),
             address: String::new(),
             doc: url(i),
         };
@@ -231,7 +257,7 @@ async fn every_role_reads_and_writes_exactly_what_its_scope_allows() {
             }
         }
     }
-    assert_eq!(checks, 48);
+    assert_eq!(checks, 64);
     assert!(
         unexpected.is_empty(),
         "unexpected access:\n{}",
