@@ -11,7 +11,9 @@ mod import;
 mod init;
 mod lookup;
 mod member;
+mod notice;
 mod output;
+mod service;
 mod stats;
 mod status;
 mod street;
@@ -95,6 +97,12 @@ pub enum Command {
     /// Log, list and remove service hours.
     #[command(subcommand)]
     Hours(hours::HoursCommand),
+    /// The services list: publish, request, accept or decline.
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
+    /// Notices to building heads: publish, list, mark read.
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
     Conflicts(conflicts::Args),
     Resolve(conflicts::ResolveArgs),
     Export(export::Args),
@@ -118,6 +126,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Task(command) => task::run(&ctx, command),
         Command::Volunteer(command) => volunteer::run(&ctx, command),
         Command::Hours(command) => hours::run(&ctx, command),
+        Command::Service(command) => service::run(&ctx, command),
+        Command::Notice(command) => notice::run(&ctx, command),
         Command::Conflicts(args) => conflicts::run(&ctx, args),
         Command::Resolve(args) => conflicts::resolve(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),

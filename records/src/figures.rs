@@ -221,7 +221,9 @@ pub fn figures(
 
     let raised_done = raised
         .iter()
-        .filter(|(_, s, _)| s.status == TaskStatus::Done && s.done_at.is_some_and(|d| d < period.to))
+        .filter(|(_, s, _)| {
+            s.status == TaskStatus::Done && s.done_at.is_some_and(|d| d < period.to)
+        })
         .count();
     let completion_rate = share(raised_done, raised.len());
 
@@ -573,7 +575,8 @@ mod tests {
             &boards,
             &teams,
             &Scope::Community(CommunityId::new("c1").unwrap()),
-            PERIOD, &ResponseTargets::default(),
+            PERIOD,
+            &ResponseTargets::default(),
         );
         // Raised in [100h,200h): t2, t3, t4, t5, t6.
         assert_eq!(f.tasks_raised, 5);
@@ -604,7 +607,13 @@ mod tests {
     #[test]
     fn volunteer_figures_follow_their_assigned_tasks_on_every_board() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Volunteer(v("v1")), PERIOD, &ResponseTargets::default());
+        let f = figures(
+            &boards,
+            &teams,
+            &Scope::Volunteer(v("v1")),
+            PERIOD,
+            &ResponseTargets::default(),
+        );
         // v1 holds t1, t3, t5, t7; raised in period: t3, t5, t7.
         assert_eq!(f.tasks_raised, 3);
         // Done in period: t1, t5, t7.
@@ -627,7 +636,8 @@ mod tests {
             &boards,
             &teams,
             &Scope::Team(TeamId::new("team-b").unwrap()),
-            PERIOD, &ResponseTargets::default(),
+            PERIOD,
+            &ResponseTargets::default(),
         );
         // team-b = {v2}: t2 only.
         assert_eq!((f.tasks_raised, f.tasks_done), (1, 1));
@@ -641,7 +651,13 @@ mod tests {
     #[test]
     fn street_figures_cover_every_board_and_every_hours_entry() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Street, PERIOD, &ResponseTargets::default());
+        let f = figures(
+            &boards,
+            &teams,
+            &Scope::Street,
+            PERIOD,
+            &ResponseTargets::default(),
+        );
         // c1's five and c2's t7.
         assert_eq!(f.tasks_raised, 6);
         assert_eq!(f.tasks_done, 4);
@@ -651,7 +667,8 @@ mod tests {
                 &boards,
                 &teams,
                 &Scope::Community(CommunityId::new(c).unwrap()),
-                PERIOD, &ResponseTargets::default(),
+                PERIOD,
+                &ResponseTargets::default(),
             )
         };
         assert_eq!(
@@ -672,7 +689,13 @@ mod tests {
     #[test]
     fn empty_scope_has_no_rates() {
         let (boards, teams) = fixture();
-        let f = figures(&boards, &teams, &Scope::Volunteer(v("nobody")), PERIOD, &ResponseTargets::default());
+        let f = figures(
+            &boards,
+            &teams,
+            &Scope::Volunteer(v("nobody")),
+            PERIOD,
+            &ResponseTargets::default(),
+        );
         assert_eq!(f.tasks_raised, 0);
         assert_eq!(f.completion_rate, None);
         assert_eq!(f.median_close_ms, None);
@@ -694,7 +717,8 @@ mod tests {
             &[b],
             &[],
             &Scope::Community(CommunityId::new("c1").unwrap()),
-            Period { from: 0, to: 200 }, &ResponseTargets::default(),
+            Period { from: 0, to: 200 },
+            &ResponseTargets::default(),
         );
         assert_eq!(f.median_close_ms, Some(0));
     }

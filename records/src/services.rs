@@ -132,7 +132,9 @@ pub struct ServiceRequest {
 impl ServiceRequest {
     /// The decision that counts: the earliest by `(at, by)`.
     pub fn decision(&self) -> Option<&Decision> {
-        self.decisions.values().min_by(|a, b| (a.at, &a.by).cmp(&(b.at, &b.by)))
+        self.decisions
+            .values()
+            .min_by(|a, b| (a.at, &a.by).cmp(&(b.at, &b.by)))
     }
 }
 
@@ -380,7 +382,12 @@ fn decide<T: Transactable + ?Sized>(
     })?;
     let d_at = at.child("decisions");
     let all = fields::ensure_map(tx, &r, "decisions", &d_at)?;
-    let d = fields::ensure_map(tx, &all, decision.by.as_str(), &d_at.child(decision.by.as_str()))?;
+    let d = fields::ensure_map(
+        tx,
+        &all,
+        decision.by.as_str(),
+        &d_at.child(decision.by.as_str()),
+    )?;
     let answer = if decision.accepted {
         "accepted"
     } else {
@@ -441,13 +448,7 @@ pub fn accept<T: Transactable + ?Sized>(
     let requested_by = request.by.clone();
     let requested_at = request.at;
     task_board::create_task(tx, &new, &requested_by, requested_at)?;
-    let claim = TaskEvent::new(
-        &task,
-        at,
-        PersonId::from(volunteer),
-        EventKind::Claimed,
-        "",
-    );
+    let claim = TaskEvent::new(&task, at, PersonId::from(volunteer), EventKind::Claimed, "");
     task_board::append_event(tx, &task, &claim)?;
     decide(
         tx,

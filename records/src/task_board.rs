@@ -37,8 +37,8 @@ use crate::ids::{
     RequestId, ServiceId, TaskId,
 };
 use crate::notices::{Notice, load_notices};
-use crate::services::{Service, ServiceRequest, load_requests, load_services};
 use crate::root::{self, DocKind};
+use crate::services::{Service, ServiceRequest, load_requests, load_services};
 use crate::task_event::{EventKind, TaskEvent};
 use crate::task_fold::{TaskState, fold};
 

@@ -44,8 +44,12 @@ pub enum DocPlace {
         compound: Option<String>,
         area: Option<String>,
     },
-    Team { team: String },
-    Board { community: String },
+    Team {
+        team: String,
+    },
+    Board {
+        community: String,
+    },
 }
 
 /// Document id → place, from the street's directory document.
@@ -130,7 +134,9 @@ impl DirectoryIndex {
                     return false;
                 };
                 match grant.role {
-                    Role::CompoundHead => compound.as_ref().is_some_and(|k| scope.compounds.contains(k)),
+                    Role::CompoundHead => compound
+                        .as_ref()
+                        .is_some_and(|k| scope.compounds.contains(k)),
                     _ => area.as_ref().is_some_and(|a| scope.areas.contains(a)),
                 }
             }
@@ -139,7 +145,11 @@ impl DirectoryIndex {
     }
 
     fn has_building_in(&self, grant: &Grant, community: &str) -> bool {
-        let in_community = |b: &String| self.building_community.get(b).is_some_and(|c| c == community);
+        let in_community = |b: &String| {
+            self.building_community
+                .get(b)
+                .is_some_and(|c| c == community)
+        };
         match grant.role {
             // Few buildings each: look them up.
             Role::GridWorker | Role::BuildingHead => grant.scope.buildings.iter().any(in_community),

@@ -21,6 +21,7 @@ pub mod export;
 pub mod figures;
 pub mod import;
 pub mod key_groups;
+pub mod notices;
 pub mod street;
 pub mod tasks;
 pub mod tokens;

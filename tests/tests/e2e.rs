@@ -40,6 +40,7 @@ mod e2e {
     pub mod relay_process;
     pub mod revocation;
     pub mod samod_relay;
+    pub mod services_notices;
     pub mod sign_in_link;
     pub mod tls;
     pub mod unavailable;

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use linli_records::figures::{ResponseTargets, Period, Scope, figures};
+use linli_records::figures::{Period, ResponseTargets, Scope, figures};
 use linli_records::ids::VolunteerId;
 use serde_json::json;
 

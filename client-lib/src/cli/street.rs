@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use linli_client::DocumentId;
 use linli_records::building::{self, BuildingRef};
-use linli_records::directory::{self, BuildingEntry, Community};
-use linli_records::ids::{BuildingId, DocUrl, TeamId};
+use linli_records::directory::{self, Area, BuildingEntry, Community};
+use linli_records::ids::{AreaId, BuildingId, DocUrl, TeamId};
 use linli_records::task_board::{self, TaskBoardRef};
 use linli_records::team::{self, TeamRef};
 use serde_json::json;
@@ -62,6 +62,40 @@ pub enum StreetCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Divide a community into areas (片区): add one, led by an area head
+    /// (`linli-relay token create --role area-head --scope area:ID`).
+    AddArea {
+        #[arg(long)]
+        community: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Put a compound in an area (or, without --area, in none).
+    SetArea {
+        /// The compound (id or name).
+        #[arg(long)]
+        compound: String,
+        /// The area (id or name).
+        #[arg(long)]
+        area: Option<String>,
+    },
+    /// Move a building to another compound: its compound head and area
+    /// head change with it, live on the relay.
+    MoveBuilding {
+        /// The building (id or name).
+        #[arg(long)]
+        building: String,
+        /// The compound (id or name).
+        #[arg(long)]
+        compound: String,
+    },
+    /// How soon a community means to answer a need (接诉即办), in hours.
+    SetTarget {
+        #[arg(long)]
+        community: String,
+        #[arg(long)]
+        hours: u32,
+    },
     /// Show the directory: communities, buildings, teams and boards.
     Show {
         #[arg(long)]
@@ -110,6 +144,69 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
                     "directory remembered; run `linli init --relay URL` and `linli sync` to fetch it"
                 );
             }
+        }
+        StreetCommand::AddArea { community, name } => {
+            let street = ctx.street(&client)?;
+            let community = lookup::community(&street.directory, &community);
+            if !street.directory.communities.contains_key(&community) {
+                bail!("no community {community} in the directory");
+            }
+            let cname = &street.directory.communities[&community].name;
+            let id = AreaId::derive(cname, name.trim());
+            let area = Area {
+                name: name.trim().to_owned(),
+                community,
+            };
+            client.change(street.doc, |tx| {
+                directory::put_area(tx, &id, &area).map_err(edit_err)
+            })?;
+            println!("{id}");
+        }
+        StreetCommand::SetArea { compound, area } => {
+            let street = ctx.street(&client)?;
+            let dir = &street.directory;
+            let k = find(&dir.compounds, &compound, |c| &c.name, "compound")?;
+            let a = area
+                .map(|a| find(&dir.areas, &a, |x| &x.name, "area"))
+                .transpose()?;
+            client.change(street.doc, |tx| {
+                directory::set_compound_area(tx, &k, a.as_ref()).map_err(edit_err)
+            })?;
+            println!(
+                "compound {k} is now in area {}",
+                a.map_or("(none)".to_owned(), |a| a.to_string())
+            );
+        }
+        StreetCommand::MoveBuilding { building, compound } => {
+            let street = ctx.street(&client)?;
+            let dir = &street.directory;
+            let b = lookup::building(dir, &building)?;
+            let k = find(&dir.compounds, &compound, |c| &c.name, "compound")?;
+            if dir.compounds[&k].community != dir.buildings[&b].community {
+                bail!("compound {k} is in another community than building {b}");
+            }
+            client.change(street.doc, |tx| {
+                directory::set_building_compound(tx, &b, Some(&k)).map_err(edit_err)
+            })?;
+            println!("building {b} is now in compound {k}");
+        }
+        StreetCommand::SetTarget { community, hours } => {
+            let street = ctx.street(&client)?;
+            let id = lookup::community(&street.directory, &community);
+            let mut c = street
+                .directory
+                .communities
+                .get(&id)
+                .cloned()
+                .with_context(|| format!("no community {community} in the directory"))?;
+            if hours == 0 {
+                bail!("--hours must be at least 1");
+            }
+            c.response_target_hours = Some(hours);
+            client.change(street.doc, |tx| {
+                directory::put_community(tx, &id, &c).map_err(edit_err)
+            })?;
+            println!("community {} answers needs within {hours} h", c.name);
         }
         StreetCommand::AddBuilding {
             community,
@@ -310,4 +407,18 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An entry of `map` by id or by name.
+fn find<K: Ord + Clone + AsRef<str> + std::fmt::Display, V>(
+    map: &std::collections::BTreeMap<K, V>,
+    text: &str,
+    name: impl Fn(&V) -> &String,
+    what: &str,
+) -> anyhow::Result<K> {
+    let text = text.trim();
+    map.iter()
+        .find(|(id, v)| id.as_ref() == text || name(v) == text)
+        .map(|(id, _)| id.clone())
+        .with_context(|| format!("no {what} {text} in the directory"))
 }

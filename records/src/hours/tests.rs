@@ -178,7 +178,8 @@ fn a_team_keeps_the_hours_of_a_volunteer_who_left() {
         &boards,
         &teams,
         &Scope::Team(team_ref().id),
-        Period { from: 0, to: 100 }, &ResponseTargets::default(),
+        Period { from: 0, to: 100 },
+        &ResponseTargets::default(),
     );
     // "gone" was logged for the team; v9 named no team and is on no roster.
     assert_eq!(f.service_minutes, 30);

@@ -16,8 +16,14 @@ fn notice(compounds: &[&str], buildings: &[&str]) -> Notice {
         by: p("office"),
         at: 1_000,
         deadline: None,
-        compounds: compounds.iter().map(|c| CompoundId::new(*c).unwrap()).collect(),
-        buildings: buildings.iter().map(|b| BuildingId::new(*b).unwrap()).collect(),
+        compounds: compounds
+            .iter()
+            .map(|c| CompoundId::new(*c).unwrap())
+            .collect(),
+        buildings: buildings
+            .iter()
+            .map(|b| BuildingId::new(*b).unwrap())
+            .collect(),
         reads: BTreeMap::new(),
     }
 }
@@ -25,7 +31,8 @@ fn notice(compounds: &[&str], buildings: &[&str]) -> Notice {
 fn street() -> Directory {
     let mut doc = AutoCommit::new();
     directory::init(&mut doc, "街道").unwrap();
-    for (community, compound, building) in [("社区", "一区", "1栋"), ("社区", "二区", "2栋")] {
+    for (community, compound, building) in [("社区", "一区", "1栋"), ("社区", "二区", "2栋")]
+    {
         let b = crate::building::BuildingRef {
             id: BuildingId::derive(community, compound, building),
             community: community.into(),

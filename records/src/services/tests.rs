@@ -79,7 +79,13 @@ fn two_requests_for_the_last_place_made_offline_resolve_alike_and_the_later_is_f
         assert_eq!(places_left(&board, &sid), 0);
     }
     // The provider cannot accept the one that lost.
-    let err = accept(&mut head_a, &a, &VolunteerId::new("v1").unwrap(), &p("leader-li"), 6 * HOUR);
+    let err = accept(
+        &mut head_a,
+        &a,
+        &VolunteerId::new("v1").unwrap(),
+        &p("leader-li"),
+        6 * HOUR,
+    );
     assert!(matches!(err, Err(WriteError::Refused(_))), "{err:?}");
     // Declining the winner frees the place for the other.
     decline(&mut head_a, &b, &p("leader-li"), 6 * HOUR).unwrap();
@@ -115,8 +121,17 @@ fn an_accepted_request_becomes_a_claimed_task_and_counts_for_its_provider() {
     let done = TaskEvent::new(&task, 20 * HOUR, PersonId::from(&v), EventKind::Done, "");
     task_board::append_event(&mut doc, &task, &done).unwrap();
     let boards = [TaskBoard::load(&doc).unwrap()];
-    let all = Period { from: 0, to: 100 * HOUR };
-    let f = figures(&boards, &[], &Scope::Street, all, &ResponseTargets::default());
+    let all = Period {
+        from: 0,
+        to: 100 * HOUR,
+    };
+    let f = figures(
+        &boards,
+        &[],
+        &Scope::Street,
+        all,
+        &ResponseTargets::default(),
+    );
     assert_eq!(f.services_delivered[&service.provider], 1);
     assert_eq!(f.median_first_response_ms, Some(3 * HOUR));
     assert_eq!(f.within_response_target_share, Some(1.0));
@@ -165,7 +180,10 @@ fn response_time_figures_use_each_communitys_target() {
         }
         boards.push(TaskBoard::load(&doc).unwrap());
     }
-    let all = Period { from: 0, to: 100 * HOUR };
+    let all = Period {
+        from: 0,
+        to: 100 * HOUR,
+    };
     let street = figures(&boards, &[], &Scope::Street, all, &targets);
     assert_eq!(street.responses, 5);
     assert_eq!(street.within_response_target_share, Some(0.6));
@@ -176,7 +194,13 @@ fn response_time_figures_use_each_communitys_target() {
     let two = figures(&boards, &[], &Scope::Community(c2.clone()), all, &targets);
     assert_eq!(two.within_response_target_share, Some(2.0 / 3.0));
     // With no targets set anywhere, 24 h for all: 1, 3, 5, 20 within; 30 not.
-    let default = figures(&boards, &[], &Scope::Street, all, &ResponseTargets::default());
+    let default = figures(
+        &boards,
+        &[],
+        &Scope::Street,
+        all,
+        &ResponseTargets::default(),
+    );
     assert_eq!(default.within_response_target_share, Some(0.8));
 }
 

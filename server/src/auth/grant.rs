@@ -72,9 +72,7 @@ pub enum GrantError {
         "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer, area-head, compound-head"
     )]
     UnknownRole(String),
-    #[error(
-        "scope item {0:?} is not building:ID, community:ID, team:ID, area:ID or compound:ID"
-    )]
+    #[error("scope item {0:?} is not building:ID, community:ID, team:ID, area:ID or compound:ID")]
     BadScopeItem(String),
     #[error("role {role} needs a scope with at least one {needs} item")]
     EmptyScope { role: Role, needs: &'static str },

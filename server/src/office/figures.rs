@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use linli_records::dates::{format_date, parse_date};
-use linli_records::figures::{ResponseTargets, Figures, Period, Scope, figures};
+use linli_records::figures::{Figures, Period, ResponseTargets, Scope, figures};
 use linli_records::ids::VolunteerId;
 use serde::Serialize;
 

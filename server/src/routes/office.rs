@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/key-groups", get(key_groups))
         .route("/households", get(households))
         .route("/tasks", get(tasks))
+        .route("/notices", get(notices))
         .route("/devices", get(devices))
         .route("/directory", get(directory))
         .route("/export", get(export))
@@ -179,6 +180,15 @@ async fn figures(
         .await
         .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
     ok(page)
+}
+
+async fn notices(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Failure> {
+    let (_, street) = reader(&state, &headers, query.as_deref(), Want::WORK).await?;
+    ok(office::notices::notices(&street, &state.grants.live()))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -19,7 +19,10 @@ async fn an_area_head_sees_her_area_and_a_compound_head_loses_a_building_moved_a
     super::access_matrix::published_street(&relay, &ids).await;
 
     // Area a1 holds compound k1, which holds b1; area a2 → k2 → b2.
-    let area = relay.create_token("area-head", "area:a1", "area-a1").trim().to_owned();
+    let area = relay
+        .create_token("area-head", "area:a1", "area-a1")
+        .trim()
+        .to_owned();
     let mut head = RawPeer::join(&with_token(&relay, &area), "area-a1").await;
     let mut b1 = wanted_doc("area-a1", ids[1]);
     assert_eq!(head.sync_doc(&mut b1).await, Some("sync"));
@@ -27,7 +30,10 @@ async fn an_area_head_sees_her_area_and_a_compound_head_loses_a_building_moved_a
     assert_eq!(head.sync_doc(&mut b2).await, Some("doc-unavailable"));
     drop(head);
 
-    let secret = relay.create_token("compound-head", "compound:k1", "yuan-k1").trim().to_owned();
+    let secret = relay
+        .create_token("compound-head", "compound:k1", "yuan-k1")
+        .trim()
+        .to_owned();
     let url = with_token(&relay, &secret);
     let mut yuan = RawPeer::join(&url, "yuan-k1").await;
     let mut b1 = wanted_doc("yuan-k1", ids[1]);
@@ -39,8 +45,7 @@ async fn an_area_head_sees_her_area_and_a_compound_head_loses_a_building_moved_a
     admin.sync_doc(&mut street).await;
     let k2 = CompoundId::new("k2").unwrap();
     let mut tx = street.doc_mut().transaction();
-    directory::set_building_compound(&mut tx, &BuildingId::new("b1").unwrap(), Some(&k2))
-        .unwrap();
+    directory::set_building_compound(&mut tx, &BuildingId::new("b1").unwrap(), Some(&k2)).unwrap();
     tx.commit();
     admin.sync_doc(&mut street).await;
 
@@ -51,7 +56,10 @@ async fn an_area_head_sees_her_area_and_a_compound_head_loses_a_building_moved_a
     let mut b1 = wanted_doc("yuan-k1", ids[1]);
     assert_eq!(again.sync_doc(&mut b1).await, Some("doc-unavailable"));
     // k2's head gained it.
-    let k2_head = relay.create_token("compound-head", "compound:k2", "yuan-k2").trim().to_owned();
+    let k2_head = relay
+        .create_token("compound-head", "compound:k2", "yuan-k2")
+        .trim()
+        .to_owned();
     let mut k2_peer = RawPeer::join(&with_token(&relay, &k2_head), "yuan-k2").await;
     let mut b1 = wanted_doc("yuan-k2", ids[1]);
     assert_eq!(k2_peer.sync_doc(&mut b1).await, Some("sync"));
