@@ -154,8 +154,59 @@ export interface TaskPage extends TaskLine {
   household: string | null;
   created_by: string;
   events: EventLine[];
-  can: ("claim" | "start" | "done" | "hours")[];
+  can: ("claim" | "start" | "done" | "hours" | "rate")[];
   hours: HoursLine[];
+  rating: number | null;
+}
+
+export interface ServiceOffer {
+  kind: string;
+  title: string;
+  detail: string;
+  when: string;
+  capacity: number;
+  cost: "free" | "low-cost";
+}
+
+export type RequestStatus = "waiting" | "accepted" | "declined" | "full";
+
+export interface RequestLine {
+  id: string;
+  household: string | null;
+  building: string;
+  by: string;
+  at: number;
+  status: RequestStatus;
+  task: string | null;
+  mine: boolean;
+}
+
+export interface ServiceLine {
+  id: string;
+  provider: string;
+  provider_name: string;
+  kind: string;
+  title: string;
+  detail: string;
+  when: string;
+  cost: "free" | "low-cost";
+  capacity: number;
+  places_left: number;
+  community: string;
+  ours: boolean;
+  requests: RequestLine[];
+}
+
+export interface NoticeLine {
+  id: string;
+  title: string;
+  body: string;
+  by: string;
+  at: number;
+  deadline: number | null;
+  community: string;
+  read_at: number | null;
+  reads: number;
 }
 
 export interface HoursLine {
@@ -197,6 +248,13 @@ export type Request =
   | { method: "task"; args: [string] }
   | { method: "progress"; args: [string, string, string] }
   | { method: "logHours"; args: [string, number, string] }
+  | { method: "rate"; args: [string, number, string] }
+  | { method: "services"; args: [] }
+  | { method: "publishService"; args: [ServiceOffer] }
+  | { method: "notices"; args: [] }
+  | { method: "requestService"; args: [string, string, string] }
+  | { method: "decideRequest"; args: [string, boolean] }
+  | { method: "readNotice"; args: [string] }
   | { method: "conflicts"; args: [] }
   | { method: "resolve"; args: [string, string[], string, string] }
   | { method: "setOnline"; args: [boolean] }

@@ -15,8 +15,10 @@ import { Households } from "./households";
 import { LogVisit } from "./log-visit";
 import { MeScreen } from "./me";
 import { MemberForm } from "./member-form";
+import { Notices } from "./notices";
 import { Office } from "./office";
 import { officeTables } from "./office/strings";
+import { Services } from "./services";
 import { SignInScreen } from "./sign-in-screen";
 import { StatusLine } from "./status-line";
 import { type Lang, saveLang, savedLang, tables } from "./strings";
@@ -32,13 +34,16 @@ export type Screen =
   | { kind: "household-form"; building: string; id: string | null }
   | { kind: "member-form"; household: string; member: MemberLine | null }
   | { kind: "help"; household: string }
+  | { kind: "request-service"; household: string }
+  | { kind: "services" }
+  | { kind: "notices" }
   | { kind: "tasks" }
   | { kind: "task"; id: string }
   | { kind: "conflicts" }
   | { kind: "me" }
   | { kind: "office" };
 
-type Tab = "office" | "buildings" | "tasks" | "me";
+type Tab = "office" | "buildings" | "tasks" | "services" | "notices" | "me";
 
 export function App({ signingIn }: { signingIn: Promise<void> }) {
   const [lang, setLang] = useState<Lang>(savedLang());
@@ -59,7 +64,13 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
     : status?.role === "street-admin"
       ? { kind: "office" }
       : { kind: "buildings" };
-  const tabs: Tab[] = officeRole ? ["office", "buildings", "tasks", "me"] : ["buildings", "tasks", "me"];
+  // Volunteers serve and are not sent notices (those go to heads); the
+  // services tab is where a team leader accepts requests.
+  const tabs: Tab[] = officeRole
+    ? ["office", "buildings", "tasks", "notices", "me"]
+    : volunteer
+      ? ["tasks", "services", "me"]
+      : ["buildings", "tasks", "services", "notices", "me"];
   const screens = stack ?? [home];
   const screen = screens[screens.length - 1];
   const push = (s: Screen) => setStack([...screens, s]);
@@ -98,6 +109,12 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
     body = <MemberForm t={t} household={screen.household} member={screen.member} done={back} />;
   } else if (screen.kind === "help") {
     body = <AskForHelp t={t} household={screen.household} done={back} />;
+  } else if (screen.kind === "request-service") {
+    body = <Services t={t} household={screen.household} canDecide={false} done={back} />;
+  } else if (screen.kind === "services") {
+    body = <Services t={t} household={null} canDecide={status?.role === "team-leader"} done={back} />;
+  } else if (screen.kind === "notices") {
+    body = <Notices t={t} canEdit={canEdit} />;
   } else if (screen.kind === "tasks") {
     body = <Tasks t={t} open={(id) => push({ kind: "task", id })} />;
   } else if (screen.kind === "task") {
@@ -137,13 +154,16 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
               onClick={() => tab(name)}
               data-tab={name}
             >
-              {name === "office"
-                ? o.tab
-                : name === "buildings"
-                  ? t.tabBuildings
-                  : name === "tasks"
-                    ? t.tabTasks
-                    : t.tabMe}
+              {
+                {
+                  office: o.tab,
+                  buildings: t.tabBuildings,
+                  tasks: t.tabTasks,
+                  services: t.tabServices,
+                  notices: t.tabNotices,
+                  me: t.tabMe,
+                }[name]
+              }
             </button>
           ))}
         </nav>

@@ -11,10 +11,13 @@ import type {
   HouseholdLine,
   HouseholdPage,
   MemberFields,
+  NoticeLine,
   OfficeAnswer,
   OfficeCall,
   Reply,
   Request,
+  ServiceLine,
+  ServiceOffer,
   Session,
   Status,
   TaskLine,
@@ -81,6 +84,17 @@ export const progress = (id: string, step: string, note: string) =>
   change<null>({ method: "progress", args: [id, step, note] });
 export const logHours = (task: string, minutes: number, note: string) =>
   change<string>({ method: "logHours", args: [task, minutes, note] });
+export const rate = (task: string, stars: number, feedback: string) =>
+  change<null>({ method: "rate", args: [task, stars, feedback] });
+export const services = () => call<ServiceLine[]>({ method: "services", args: [] });
+export const publishService = (offer: ServiceOffer) =>
+  change<string>({ method: "publishService", args: [offer] });
+export const notices = () => call<NoticeLine[]>({ method: "notices", args: [] });
+export const requestService = (service: string, household: string, note: string) =>
+  change<string>({ method: "requestService", args: [service, household, note] });
+export const decideRequest = (request: string, accept: boolean) =>
+  change<null>({ method: "decideRequest", args: [request, accept] });
+export const readNotice = (notice: string) => change<null>({ method: "readNotice", args: [notice] });
 export const conflicts = () => call<ConflictLine[]>({ method: "conflicts", args: [] });
 export const resolve = (doc: string, path: string[], keep: string, value: string) =>
   change<null>({ method: "resolve", args: [doc, path, keep, value] });

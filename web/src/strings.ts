@@ -120,6 +120,34 @@ export interface Strings {
   signedOutRevokedHint: string;
   signedOutSelf: string;
   readOnly: string;
+  // Services list and notices
+  tabServices: string;
+  tabNotices: string;
+  noServices: string;
+  placesLeft: (left: number, of: number) => string;
+  cost: (c: string) => string;
+  offeredBy: (team: string, when: string) => string;
+  requestService: string;
+  requestFor: string;
+  requestSent: string;
+  pickService: string;
+  requestStatus: (s: string) => string;
+  accept: string;
+  decline: string;
+  requests: string;
+  noNotices: string;
+  unread: string;
+  markRead: string;
+  readOn: (when: string) => string;
+  readBy: (n: number) => string;
+  readBefore: (when: string) => string;
+  publishService: string;
+  publish: string;
+  serviceWhen: string;
+  serviceCapacity: string;
+  rateIt: string;
+  rated: (stars: number) => string;
+  feedbackHint: string;
 }
 
 const zhTags: Record<string, string> = {
@@ -233,7 +261,16 @@ const zh: Strings = {
   memberNote: "备注",
   saved: "已保存",
   askForHelp: "一键求助",
-  helpKinds: { errand: "代买代办", "home-care": "居家照护", repair: "维修", visit: "探访陪伴", other: "其他" },
+  helpKinds: {
+    errand: "代买代办",
+    "home-care": "居家照护",
+    repair: "维修",
+    visit: "探访陪伴",
+    "meal-help": "助餐",
+    haircut: "理发",
+    "legal-aid": "法律援助",
+    other: "其他",
+  },
   helpKind: "需要什么帮助",
   helpTitle: "简单说明",
   helpDetail: "详细情况（不要写姓名电话）",
@@ -288,6 +325,34 @@ const zh: Strings = {
   signedOutRevokedHint: "社区已停用这台手机的登录。为保护居民信息，本机上的住户资料已删除。请向社区要新的登录链接。",
   signedOutSelf: "已退出登录，本机上的住户资料已删除。",
   readOnly: "只读：您可以查看，不能修改",
+  tabServices: "服务",
+  tabNotices: "通知",
+  noServices: "还没有可申请的服务",
+  placesLeft: (l, of) => (l > 0 ? `还剩 ${l} 个名额（共 ${of} 个）` : `名额已满（共 ${of} 个）`),
+  cost: (c) => (c === "free" ? "免费" : "低偿"),
+  offeredBy: (team, when) => (when ? `${team} 提供 · ${when}` : `${team} 提供`),
+  requestService: "申请服务",
+  requestFor: "为这户申请",
+  requestSent: "已申请，等待服务方确认",
+  pickService: "选择要申请的服务",
+  requestStatus: (s) =>
+    ({ waiting: "等待确认", accepted: "已接单", declined: "已婉拒", full: "名额已满，未排上" })[s] ?? s,
+  accept: "接单",
+  decline: "婉拒",
+  requests: "申请",
+  noNotices: "没有通知",
+  unread: "未读",
+  markRead: "我已阅读",
+  readOn: (w) => `已读 ${w}`,
+  readBy: (n) => `${n} 人已读`,
+  readBefore: (w) => `请在 ${w} 前阅读`,
+  publishService: "发布服务",
+  publish: "发布",
+  serviceWhen: "服务时间（如：每周六上午）",
+  serviceCapacity: "本月可接几户",
+  rateIt: "居民评价",
+  rated: (n) => `居民评价 ${"★".repeat(n)}`,
+  feedbackHint: "居民的话（可不填）",
 };
 
 const en: Strings = {
@@ -360,7 +425,16 @@ const en: Strings = {
   memberNote: "Note",
   saved: "Saved",
   askForHelp: "Ask for help",
-  helpKinds: { errand: "Errand", "home-care": "Home care", repair: "Repair", visit: "Company", other: "Other" },
+  helpKinds: {
+    errand: "Errand",
+    "home-care": "Home care",
+    repair: "Repair",
+    visit: "Company",
+    "meal-help": "Meal help",
+    haircut: "Haircut",
+    "legal-aid": "Legal aid",
+    other: "Other",
+  },
   helpKind: "What help",
   helpTitle: "In a few words",
   helpDetail: "Details (no names or phone numbers)",
@@ -410,6 +484,34 @@ const en: Strings = {
     "The office stopped this phone's sign-in. To protect residents, their data on this phone was deleted. Ask the office for a new link.",
   signedOutSelf: "Signed out; the residents' data on this phone was deleted.",
   readOnly: "Read only: you can look but not change",
+  tabServices: "Services",
+  tabNotices: "Notices",
+  noServices: "No services on offer yet",
+  placesLeft: (l, of) => (l > 0 ? `${l} of ${of} places left` : `Full (${of} places)`),
+  cost: (c) => (c === "free" ? "Free" : "Low cost"),
+  offeredBy: (team, when) => (when ? `by ${team} · ${when}` : `by ${team}`),
+  requestService: "Request a service",
+  requestFor: "Request for this household",
+  requestSent: "Requested; waiting for the provider",
+  pickService: "Pick a service to request",
+  requestStatus: (s) =>
+    ({ waiting: "Waiting", accepted: "Accepted", declined: "Declined", full: "Full: no place" })[s] ?? s,
+  accept: "Accept",
+  decline: "Decline",
+  requests: "Requests",
+  noNotices: "No notices",
+  unread: "Unread",
+  markRead: "I have read it",
+  readOn: (w) => `Read ${w}`,
+  readBy: (n) => `${n} read`,
+  readBefore: (w) => `Read by ${w}`,
+  publishService: "Offer a service",
+  publish: "Publish",
+  serviceWhen: "When (e.g. Saturday mornings)",
+  serviceCapacity: "How many households this month",
+  rateIt: "Resident's rating",
+  rated: (n) => `Rated ${"★".repeat(n)}`,
+  feedbackHint: "The resident's words (optional)",
 };
 
 export const tables: Record<Lang, Strings> = { "zh-CN": zh, en };

@@ -289,6 +289,94 @@ fn help_asked_by_a_building_head_reaches_volunteers_and_two_offline_claims_settl
     );
 }
 
+/// The services list and notices in the app (`web/tests/services.mjs`):
+/// the offline race for the last place, acceptance, rating, and a notice
+/// read offline; then the office's figures and unread list agree.
+#[test]
+fn a_service_offered_in_the_app_is_requested_offline_by_two_heads_and_a_notice_is_read() {
+    let mut street = Street::new();
+    let a = street.admin.path().to_path_buf();
+    ok(
+        &a,
+        &[
+            "volunteer",
+            "add",
+            "--team",
+            "便民服务队",
+            "--id",
+            "v00001",
+            "--name",
+            "郝娟",
+            "--phone",
+            "184-0127-5098",
+        ],
+    );
+    ok(&a, &["sync", "--timeout", "60"]);
+    let leader = street.relay.create_token(
+        "team-leader",
+        &format!("team:{},community:{}", street.team, street.community),
+        "hao-phone",
+    );
+    let scope = format!("building:{}", street.building);
+    let head1 = street
+        .relay
+        .create_token("building-head", &scope, "head-wang");
+    let head2 = street
+        .relay
+        .create_token("building-head", &scope, "head-zhao");
+    let notice = std::cell::RefCell::new(String::new());
+    street.run_script(
+        "services.mjs",
+        &[
+            ("LINLI_LEADER_TOKEN", &leader),
+            ("LINLI_HEAD1_TOKEN", &head1),
+            ("LINLI_HEAD2_TOKEN", &head2),
+        ],
+        |street, step| match step {
+            "publish a notice" => {
+                let a = street.admin.path();
+                let id = ok(
+                    a,
+                    &[
+                        "notice",
+                        "publish",
+                        "--community",
+                        "东湖社区",
+                        "--title",
+                        "停水通知",
+                        "--body",
+                        "周三9点到17点停水",
+                    ],
+                );
+                *notice.borrow_mut() = id.trim().to_owned();
+                ok(a, &["sync", "--timeout", "60"]);
+            }
+            "check the office's unread list" => {
+                let answer = super::http::get(
+                    &street.relay.addr(),
+                    "/api/office/notices",
+                    &street.relay.admin_token,
+                );
+                let rows: Value = answer.json();
+                let row = rows
+                    .as_array()
+                    .and_then(|r| r.iter().find(|r| r["id"] == *notice.borrow()))
+                    .unwrap_or_else(|| panic!("no notice in {rows}"));
+                assert_eq!(row["unread"], serde_json::json!(["head-wang"]), "{row}");
+                assert_eq!(row["read"][0][0], "head-zhao", "{row}");
+            }
+            other => panic!("unexpected step {other}"),
+        },
+    );
+    // The office's figures count the service for the team, rated.
+    let a = street.admin.path();
+    ok(a, &["sync", "--timeout", "60"]);
+    let stats: Value = serde_json::from_str(&ok(a, &["stats", "--street", "--json"])).unwrap();
+    let f = &stats["figures"];
+    assert_eq!(f["services_delivered"][&street.team], 1, "{f}");
+    assert_eq!(f["ratings"], 1, "{f}");
+}
+
 #[test]
 fn a_viewer_sees_no_edit_controls_and_a_building_head_holds_only_her_building() {
     let mut street = Street::new();

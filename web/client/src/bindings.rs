@@ -151,6 +151,84 @@ impl WebDevice {
         json(&view::task(&self.device, id, now_ms as i64))
     }
 
+    /// JSON: [`view::ServiceLine`]s.
+    pub fn services(&self) -> Result<String, JsValue> {
+        json(&view::services(&self.device))
+    }
+
+    /// JSON: [`view::NoticeLine`]s.
+    pub fn notices(&self) -> Result<String, JsValue> {
+        json(&view::notices(&self.device))
+    }
+
+    /// Publishes a service of this person's team; `offer` is JSON
+    /// `{kind, title, detail, when, capacity, cost}`. Returns `{id, effects}`.
+    #[wasm_bindgen(js_name = publishService)]
+    pub fn publish_service(&mut self, offer: &str, now_ms: f64) -> Result<Object, JsValue> {
+        let offer = serde_json::from_str(offer).map_err(js_err)?;
+        let bits = u32::from_le_bytes(random_bytes()?);
+        let (id, effects) = self
+            .device
+            .publish_service(offer, bits, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
+    /// Requests `service` for `household`. Returns `{id, effects}`.
+    #[wasm_bindgen(js_name = requestService)]
+    pub fn request_service(
+        &mut self,
+        service: &str,
+        household: &str,
+        note: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let (id, effects) = self
+            .device
+            .request_service(service, household, note, now_ms as i64)
+            .map_err(js_err)?;
+        with_id(id, effects)
+    }
+
+    /// Accepts (served by this person) or declines `request`.
+    #[wasm_bindgen(js_name = decideRequest)]
+    pub fn decide_request(
+        &mut self,
+        request: &str,
+        accept: bool,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        to_js(
+            self.device
+                .decide_request(request, accept, now_ms as i64)
+                .map_err(js_err)?,
+        )
+    }
+
+    #[wasm_bindgen(js_name = readNotice)]
+    pub fn read_notice(&mut self, notice: &str, now_ms: f64) -> Result<Object, JsValue> {
+        to_js(
+            self.device
+                .read_notice(notice, now_ms as i64)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Rates a done task, 1–5 stars.
+    pub fn rate(
+        &mut self,
+        task: &str,
+        stars: u8,
+        feedback: &str,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        to_js(
+            self.device
+                .rate(task, stars, feedback, now_ms as i64)
+                .map_err(js_err)?,
+        )
+    }
+
     /// JSON: [`view::ConflictLine`]s.
     pub fn conflicts(&self) -> Result<String, JsValue> {
         json(&view::conflicts(&self.device))

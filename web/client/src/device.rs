@@ -26,6 +26,7 @@ use crate::effects::Effects;
 use record_cache::{Record, RecordCache};
 
 mod edits;
+mod offers;
 mod record_cache;
 
 pub use edits::{HelpRequest, Progress};
@@ -50,6 +51,8 @@ pub enum DeviceError {
     NoSuchTask(String),
     #[error("no task board of community {0} on this phone; the street office adds one")]
     NoBoard(String),
+    #[error("{0} is not on this phone's boards; sync, or ask the street office")]
+    NotOnThisPhone(String),
     #[error("the edit could not be written: {0}")]
     Write(String),
     #[error("the relay answered the handshake with protocol version {0:?}, not \"1\"")]

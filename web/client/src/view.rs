@@ -5,12 +5,16 @@
 
 mod conflicts;
 mod households;
+mod notices;
+mod services;
 mod tasks;
 
 pub use conflicts::{ConflictLine, ValueLine, conflicts};
 pub use households::{
     HouseholdFilter, HouseholdLine, HouseholdPage, MemberLine, VisitLine, household, households,
 };
+pub use notices::{NoticeLine, notices};
+pub use services::{RequestLine, ServiceLine, services};
 pub use tasks::{HoursLine, TaskLine, TaskPage, task, tasks};
 
 use serde::Serialize;

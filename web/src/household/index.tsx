@@ -34,6 +34,9 @@ export function Household({
           <button class="help" onClick={() => go({ kind: "help", household: id })} data-testid="ask-for-help">
             {t.askForHelp}
           </button>
+          <button class="help" onClick={() => go({ kind: "request-service", household: id })} data-testid="request-service">
+            {t.requestService}
+          </button>
         </div>
       )}
       {page.tags.length > 0 && (

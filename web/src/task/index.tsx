@@ -31,7 +31,14 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
       (e: Error) => setError(e.message),
     );
   };
-  const steps = page.can.filter((s) => s !== "hours");
+  const steps = page.can.filter((s) => s !== "hours" && s !== "rate");
+  const rate = (stars: number) => {
+    setError(null);
+    bridge.rate(id, stars, note.trim()).then(
+      () => setNote(""),
+      (e: Error) => setError(e.message),
+    );
+  };
   return (
     <div>
       <h1>{page.title}</h1>
@@ -50,6 +57,11 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
         {page.overdue && <span class="overdue"> {t.overdue}</span>}
       </p>
       {page.mine && <p class="mine">{t.youHoldIt}</p>}
+      {page.rating !== null && (
+        <p class="mine" data-testid="rating">
+          {t.rated(page.rating)}
+        </p>
+      )}
       {page.lost_to && (
         <p class="lost" data-testid="lost">
           {t.lostTo(page.lost_to)}
@@ -62,7 +74,7 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
             <textarea
               class="note"
               rows={2}
-              placeholder={t.progressNote}
+              placeholder={page.can.includes("rate") ? t.feedbackHint : t.progressNote}
               value={note}
               onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
             />
@@ -72,6 +84,18 @@ export function Task({ t, id, canEdit }: { t: Strings; id: string; canEdit: bool
               {label(s)}
             </button>
           ))}
+          {page.can.includes("rate") && (
+            <div>
+              <h2>{t.rateIt}</h2>
+              <div class="chips stars">
+                {[1, 2, 3, 4, 5].map((n) => (
+                  <button key={n} class="chip" onClick={() => rate(n)} data-stars={n}>
+                    {"★".repeat(n)}
+                  </button>
+                ))}
+              </div>
+            </div>
+          )}
           {page.can.includes("hours") && (
             <div>
               <h2>{t.logHours}</h2>

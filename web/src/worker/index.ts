@@ -365,6 +365,25 @@ async function handle(req: Request): Promise<unknown> {
       return null;
     case "logHours":
       return edit(need().logHours(req.args[0], req.args[1], req.args[2], now) as { id: string; effects: Effects });
+    case "rate":
+      await apply(need().rate(req.args[0], req.args[1], req.args[2], now) as Effects);
+      return null;
+    case "services":
+      return device ? JSON.parse(device.services()) : [];
+    case "notices":
+      return device ? JSON.parse(device.notices()) : [];
+    case "publishService":
+      return edit(need().publishService(JSON.stringify(req.args[0]), now) as { id: string; effects: Effects });
+    case "requestService":
+      return edit(
+        need().requestService(req.args[0], req.args[1], req.args[2], now) as { id: string; effects: Effects },
+      );
+    case "decideRequest":
+      await apply(need().decideRequest(req.args[0], req.args[1], now) as Effects);
+      return null;
+    case "readNotice":
+      await apply(need().readNotice(req.args[0], now) as Effects);
+      return null;
     case "conflicts":
       return device ? JSON.parse(device.conflicts()) : [];
     case "resolve":

@@ -42,10 +42,13 @@ pub struct TaskPage {
     pub created_by: String,
     /// Events as the fold applied them, oldest first.
     pub events: Vec<EventLine>,
-    /// What this person may do next: `claim`, `start`, `done`, `hours`.
+    /// What this person may do next: `claim`, `start`, `done`, `hours`,
+    /// `rate`.
     pub can: Vec<&'static str>,
     /// Service hours logged for this task, newest first.
     pub hours: Vec<HoursLine>,
+    /// The stars of the rating that counts, if rated.
+    pub rating: Option<u8>,
 }
 
 /// One logged service.
@@ -111,13 +114,18 @@ pub fn task(device: &Device, id: &str, now_ms: i64) -> Option<TaskPage> {
         })
         .collect();
     events.sort_by(|a, b| (a.at, &a.kind, &a.by).cmp(&(b.at, &b.kind, &b.by)));
-    let can = match (state.status, line.mine) {
+    let raised_it = t.created_by == device.identity().person;
+    let mut can = match (state.status, line.mine) {
         (TaskStatus::Open, _) => vec!["claim"],
         (TaskStatus::Claimed, true) => vec!["start", "done", "hours"],
         (TaskStatus::InProgress, true) => vec!["done", "hours"],
         (TaskStatus::Done, true) => vec!["hours"],
         _ => Vec::new(),
     };
+    // Whoever raised the need rates it for the resident, once it is done.
+    if state.status == TaskStatus::Done && raised_it {
+        can.push("rate");
+    }
     let mut hours: Vec<HoursLine> = board
         .hours
         .iter()
@@ -141,6 +149,7 @@ pub fn task(device: &Device, id: &str, now_ms: i64) -> Option<TaskPage> {
         events,
         can,
         hours,
+        rating: state.rating.as_ref().map(|r| r.stars),
     })
 }
 
