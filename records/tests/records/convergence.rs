@@ -377,3 +377,110 @@ proptest! {
         }
     }
 }
+
+/// A request (or a decline of one) made on one replica of a board that
+/// offers one service with two places.
+#[derive(Debug, Clone)]
+enum PlaceOp {
+    Request { household: u8, by: u8, at: u8 },
+    DeclineFirst { at: u8 },
+}
+
+fn place_op() -> impl Strategy<Value = PlaceOp> {
+    prop_oneof![
+        4 => (0u8..4, 0u8..3, 0u8..20).prop_map(|(household, by, at)| PlaceOp::Request { household, by, at }),
+        1 => (20u8..30).prop_map(|at| PlaceOp::DeclineFirst { at }),
+    ]
+}
+
+fn sid() -> linli_records::ids::ServiceId {
+    linli_records::ids::ServiceId::new("s-1").unwrap()
+}
+
+fn apply_place_op(doc: &mut AutoCommit, op: &PlaceOp) {
+    use linli_records::services::{self, ServiceRequest};
+    match op {
+        PlaceOp::Request { household, by, at } => {
+            let request = ServiceRequest {
+                service: sid(),
+                building: BuildingId::new("b1").unwrap(),
+                household: Some(hid(*household)),
+                note: String::new(),
+                by: PersonId::new(format!("head-{by}")).unwrap(),
+                at: i64::from(*at),
+                decisions: Default::default(),
+            };
+            // The same request twice on one replica is refused; fine.
+            let _ = services::request(doc, &request);
+        }
+        PlaceOp::DeclineFirst { at } => {
+            let board = TaskBoard::load(&*doc).unwrap();
+            if let Some((first, _)) = services::places(&board, &sid()).into_iter().next() {
+                let by = PersonId::new("leader").unwrap();
+                let _ = services::decline(doc, &first, &by, i64::from(*at));
+            }
+        }
+    }
+    doc.commit();
+}
+
+fn base_offer() -> AutoCommit {
+    use linli_records::services::{self, Cost, Service};
+    let mut doc = AutoCommit::new();
+    task_board::init(
+        &mut doc,
+        &TaskBoardRef {
+            community: CommunityId::new("c1").unwrap(),
+            period: "p".into(),
+        },
+    )
+    .unwrap();
+    let service = Service {
+        provider: linli_records::ids::TeamId::new("t1").unwrap(),
+        kind: "haircut".into(),
+        title: "理发".into(),
+        detail: String::new(),
+        when: String::new(),
+        capacity: 2,
+        cost: Cost::Free,
+        by: PersonId::new("leader").unwrap(),
+        at: 0,
+    };
+    services::publish(&mut doc, &sid(), &service).unwrap();
+    doc.commit();
+    doc
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Requests for the last places made offline on three phones give the
+    /// same places everywhere, in any merge order, never more than the
+    /// capacity, and earlier requests before later ones.
+    #[test]
+    fn requests_for_the_last_places_settle_the_same_in_any_merge_order(
+        ops in proptest::collection::vec(proptest::collection::vec(place_op(), 0..6), 3)
+    ) {
+        use linli_records::services::{self, RequestStatus};
+        let mut base = base_offer();
+        let mut reps = replicas(&mut base, &ops, apply_place_op);
+        let merged = merged_in_every_order(&mut reps);
+        let places: Vec<_> = merged
+            .iter()
+            .map(|d| services::places(&TaskBoard::load(d).unwrap(), &sid()))
+            .collect();
+        for p in &places[1..] {
+            prop_assert_eq!(p, &places[0]);
+        }
+        let holding = places[0]
+            .iter()
+            .filter(|(_, s)| matches!(s, RequestStatus::Waiting | RequestStatus::Accepted { .. }))
+            .count();
+        prop_assert!(holding <= 2);
+        // Once one is full, none after it holds a place.
+        let first_full = places[0].iter().position(|(_, s)| *s == RequestStatus::Full);
+        if let Some(i) = first_full {
+            prop_assert!(places[0][i..].iter().all(|(_, s)| matches!(s, RequestStatus::Full | RequestStatus::Declined)));
+        }
+    }
+}
