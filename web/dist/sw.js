@@ -1,5 +1,5 @@
-const VERSION = "3434b0a04f6c071a";
-const ASSETS = ["/","/assets/index-ChTCYo2x.js","/assets/index-q4ctVGJ6.css","/assets/index-s1eyKatX.js","/assets/linli_web_client_bg-BZwGmKyL.wasm"];
+const VERSION = "fe1811b3358b9418";
+const ASSETS = ["/","/assets/index-BjX2zm9X.js","/assets/index-ChTCYo2x.js","/assets/index-q4ctVGJ6.css","/assets/linli_web_client_bg-BZwGmKyL.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.

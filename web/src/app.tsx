@@ -67,7 +67,7 @@ export function App({ signingIn }: { signingIn: Promise<void> }) {
   // Volunteers serve and are not sent notices (those go to heads); the
   // services tab is where a team leader accepts requests.
   const tabs: Tab[] = officeRole
-    ? ["office", "buildings", "tasks", "notices", "me"]
+    ? ["office", "buildings", "tasks", "me"]
     : volunteer
       ? ["tasks", "services", "me"]
       : ["buildings", "tasks", "services", "notices", "me"];

@@ -7,13 +7,14 @@
 //
 // Environment (besides lib.mjs's): LINLI_LEADER_TOKEN (team leader v00001,
 // on the team's roster), LINLI_HEAD1_TOKEN and LINLI_HEAD2_TOKEN (building
-// heads of 1栋, head-wang and head-zhao).
+// heads of 1栋, head-wang and head-zhao), LINLI_OFFICE_TOKEN (the street
+// office's street-admin token).
 
 import { PATIENCE, ask, env, run } from "./lib.mjs";
 
 const SAVED = "全部已保存到服务器";
 
-await run("services and notices", ["leader", "head1", "head2"], async (at, leader, head1, head2) => {
+await run("services and notices", ["leader", "head1", "head2", "office"], async (at, leader, head1, head2, office) => {
   at("the team leader offers a haircut with one place");
   await leader.signIn(env("LINLI_LEADER_TOKEN"), "v00001");
   await leader.tab("services");
@@ -86,8 +87,17 @@ await run("services and notices", ["leader", "head1", "head2"], async (at, leade
   await head1.waitStatus(SAVED);
   await head1.shot("03-rated");
 
-  at("the street office publishes a notice to the community");
-  await ask("publish a notice");
+  at("the street office publishes a notice to the community on its page");
+  await office.signIn(env("LINLI_OFFICE_TOKEN"), "admin-li");
+  await office.page.locator('[data-section-tab="notices"]').click({ timeout: PATIENCE });
+  await office.page.getByTestId("new-notice").click({ timeout: PATIENCE });
+  await office.page.locator("[data-testid=notice-form] [data-community]").first().click({ timeout: PATIENCE });
+  await office.page.locator("input[name=notice-title]").fill("停水通知");
+  await office.page.locator("textarea[name=notice-body]").fill("周三9点到17点停水，请提前储水");
+  await office.shot("01-new-notice");
+  await office.page.getByTestId("send-notice").click();
+  await office.page.locator("[data-notice]", { hasText: "停水通知" }).getByTestId("unread").waitFor({ timeout: PATIENCE });
+  await office.page.getByText("已读 0 / 2").waitFor({ timeout: PATIENCE });
   for (const [h] of heads) {
     await h.tab("notices");
     await h.page.locator("[data-notice][data-read=false]", { hasText: "停水通知" }).waitFor({ timeout: PATIENCE });
@@ -103,4 +113,11 @@ await run("services and notices", ["leader", "head1", "head2"], async (at, leade
   await head2.offline(false);
   await head2.waitStatus(SAVED);
   await ask("check the office's unread list");
+
+  at("the office's page names who has not read it");
+  await office.page.locator('[data-section-tab="tasks"]').click();
+  await office.page.locator('[data-section-tab="notices"]').click();
+  await office.page.getByText("已读 1 / 2").waitFor({ timeout: PATIENCE });
+  await office.page.getByTestId("unread").filter({ hasText: "未读：head-wang" }).waitFor({ timeout: PATIENCE });
+  await office.shot("02-who-has-read");
 });

@@ -108,3 +108,112 @@ pub fn notices(street: &Street, grants: &[Grant]) -> Vec<NoticeRow> {
     rows.sort_by(|a, b| (b.at, &a.id).cmp(&(a.at, &b.id)));
     rows
 }
+
+/// What the office page sends to publish a notice.
+#[derive(Debug, serde::Deserialize)]
+pub struct NewNotice {
+    /// The communities it is for (ids); each gets it on its newest board.
+    pub communities: Vec<String>,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    /// Only these compounds / buildings (ids); empty: whole communities.
+    #[serde(default)]
+    pub compounds: Vec<String>,
+    #[serde(default)]
+    pub buildings: Vec<String>,
+    /// Read by the end of this day, `YYYY-MM-DD` (UTC).
+    #[serde(default)]
+    pub deadline: Option<String>,
+}
+
+/// Writes `new` onto the newest board of each of its communities, as
+/// `by` (the admin token's name), through the relay's live documents.
+/// Runs on a blocking thread (each write waits for its document's task).
+// The edit's error type is `ImportDocs`' (records' `WriteError`), as large
+// as it is for every record write.
+#[allow(clippy::result_large_err)]
+pub fn publish(
+    docs: &mut super::import::RelayDocs,
+    directory: &linli_records::directory::Directory,
+    new: NewNotice,
+    now: i64,
+) -> Result<serde_json::Value, super::OfficeError> {
+    use linli_records::ids::{CommunityId, CompoundId, NoticeId};
+    use linli_records::import_csv::ImportDocs;
+    use linli_records::notices::Notice;
+
+    let bad = |m: String| super::OfficeError::BadRequest(m);
+    if new.title.trim().is_empty() {
+        return Err(bad("a notice needs a title".into()));
+    }
+    if new.communities.is_empty() {
+        return Err(bad("say which communities the notice is for".into()));
+    }
+    let deadline = new
+        .deadline
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            linli_records::dates::parse_date(d.trim())
+                .map(|ms| ms + 86_400_000 - 1)
+                .map_err(|e| bad(format!("deadline: {e}")))
+        })
+        .transpose()?;
+    let compounds = new
+        .compounds
+        .iter()
+        .map(|k| {
+            CompoundId::new(k.as_str())
+                .ok()
+                .filter(|k| directory.compounds.contains_key(k))
+                .ok_or_else(|| bad(format!("no compound {k:?} in the street directory")))
+        })
+        .collect::<Result<_, _>>()?;
+    let buildings = new
+        .buildings
+        .iter()
+        .map(|b| {
+            BuildingId::new(b.as_str())
+                .ok()
+                .filter(|b| directory.buildings.contains_key(b))
+                .ok_or_else(|| bad(format!("no building {b:?} in the street directory")))
+        })
+        .collect::<Result<_, _>>()?;
+    let id = NoticeId::new(format!("n-{:08x}", rand::random::<u32>()))
+        .map_err(|e| bad(e.to_string()))?;
+    let notice = Notice {
+        title: new.title.trim().to_owned(),
+        body: new.body,
+        by: PersonId::new(docs.token.clone()).map_err(|e| bad(e.to_string()))?,
+        at: now,
+        deadline,
+        compounds,
+        buildings,
+        reads: Default::default(),
+    };
+    let mut boards = 0;
+    for c in &new.communities {
+        let community = CommunityId::new(c.as_str())
+            .ok()
+            .filter(|c| directory.communities.contains_key(c))
+            .ok_or_else(|| bad(format!("no community {c:?} in the street directory")))?;
+        let newest = directory
+            .boards
+            .values()
+            .filter(|b| b.community == community && b.doc.is_some())
+            .max_by(|a, b| a.period.cmp(&b.period))
+            .and_then(|b| b.doc.clone())
+            .ok_or_else(|| {
+                bad(format!(
+                    "community {c:?} has no task board yet; add one first"
+                ))
+            })?;
+        let (id, notice) = (id.clone(), notice.clone());
+        docs.edit(Some(&newest), "notice", move |tx| {
+            notices::publish(tx, &id, &notice)
+        })?;
+        boards += 1;
+    }
+    Ok(serde_json::json!({ "id": id, "boards": boards }))
+}

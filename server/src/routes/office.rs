@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/key-groups", get(key_groups))
         .route("/households", get(households))
         .route("/tasks", get(tasks))
-        .route("/notices", get(notices))
+        .route("/notices", get(notices).post(notice_publish))
         .route("/devices", get(devices))
         .route("/directory", get(directory))
         .route("/export", get(export))
@@ -189,6 +189,34 @@ async fn notices(
 ) -> Result<Response, Failure> {
     let (_, street) = reader(&state, &headers, query.as_deref(), Want::WORK).await?;
     ok(office::notices::notices(&street, &state.grants.live()))
+}
+
+async fn notice_publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Result<Json<office::notices::NewNotice>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, Failure> {
+    let grant = office_grant(&state, &headers, query.as_deref(), true).await?;
+    let Json(new) = body.map_err(|e| Failure(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let street = street_of(&state, &grant, Want::DIRECTORY).await?;
+    let mut docs = office::import::RelayDocs {
+        docs: state.relay.docs.clone(),
+        token: grant.name.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    };
+    tracing::info!(by = %grant.name, communities = new.communities.len(), "notice published from the office page");
+    let answer = tokio::task::spawn_blocking(move || {
+        office::notices::publish(
+            &mut docs,
+            &street.directory,
+            new,
+            crate::wall_clock_millis(),
+        )
+    })
+    .await
+    .map_err(|e| Failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    ok(answer)
 }
 
 #[derive(Debug, Default, Deserialize)]

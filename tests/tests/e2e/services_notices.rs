@@ -234,3 +234,63 @@ fn a_notice_reaches_its_communitys_heads_only_and_the_office_knows_who_has_not_r
         .collect();
     assert_eq!(readers, ["head-wang", "head-zhao"]);
 }
+
+#[test]
+fn publishing_a_notice_from_the_office_page_is_the_admins_and_bad_input_changes_nothing() {
+    let office = Office::set_up();
+    let community = office.id("communities", "东湖社区");
+    let addr = office.relay.addr();
+    let viewer = office.token("viewer", &format!("community:{community}"), "office-viewer");
+    // The relay follows `directory set` within a second.
+    let deadline = std::time::Instant::now() + super::relay_process::PATIENCE;
+    while super::http::get(&addr, "/api/office/notices", &office.relay.admin_token).status != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the relay never took the directory"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let body =
+        serde_json::json!({ "communities": [community], "title": "停水通知", "body": "周三" });
+    let refused = super::http::post(&addr, "/api/office/notices", &viewer, &body);
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    for bad in [
+        serde_json::json!({ "communities": ["c-nowhere"], "title": "x" }),
+        serde_json::json!({ "communities": [community], "title": "  " }),
+        serde_json::json!({ "communities": [], "title": "x" }),
+        serde_json::json!({ "communities": [community], "title": "x", "deadline": "not a date" }),
+    ] {
+        let answer = super::http::post(
+            &addr,
+            "/api/office/notices",
+            &office.relay.admin_token,
+            &bad,
+        );
+        assert_eq!(answer.status, 400, "{bad}: {}", answer.text());
+        assert!(answer.json()["error"].is_string());
+    }
+    assert_eq!(
+        get(
+            &office.relay,
+            "/api/office/notices",
+            &office.relay.admin_token
+        ),
+        serde_json::json!([])
+    );
+    let made = super::http::post(
+        &addr,
+        "/api/office/notices",
+        &office.relay.admin_token,
+        &body,
+    );
+    assert_eq!(made.status, 200, "{}", made.text());
+    let rows = get(&office.relay, "/api/office/notices", &viewer);
+    assert_eq!(rows[0]["title"], "停水通知");
+    assert_eq!(rows[0]["by"], office_admin_name(&office));
+}
+
+/// The name the relay's first admin token was made with.
+fn office_admin_name(office: &Office) -> String {
+    let me = super::http::get(&office.relay.addr(), "/api/me", &office.relay.admin_token);
+    me.json()["name"].as_str().unwrap_or_default().to_owned()
+}

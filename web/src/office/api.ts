@@ -14,6 +14,8 @@ export interface Figures {
   responses: number;
   median_first_response_ms: number | null;
   p90_first_response_ms: number | null;
+  within_response_target_share: number | null;
+  services_delivered: Record<string, number>;
   within_deadline_share: number | null;
   average_rating: number | null;
   ratings: number;
@@ -118,6 +120,20 @@ export interface Created {
   token: string;
   link: string | null;
   qr_svg: string | null;
+}
+
+export interface NoticeRow {
+  id: string;
+  community: string;
+  community_name: string;
+  period: string;
+  title: string;
+  body: string;
+  by: string;
+  at: number;
+  deadline: number | null;
+  read: [string, number][];
+  unread: string[];
 }
 
 export interface Directory {

@@ -36,6 +36,12 @@ function Cards({ o, f }: { o: OfficeStrings; f: F }) {
       o.duration(f.median_close_ms),
       `${o.p90} ${o.duration(f.p90_close_ms)}`,
     ],
+    [
+      o.inTarget,
+      "within_response_target_share",
+      f.within_response_target_share,
+      o.percent(f.within_response_target_share),
+    ],
     [o.onTime, "within_deadline_share", f.within_deadline_share, o.percent(f.within_deadline_share)],
     [o.rating, "average_rating", f.average_rating, o.stars(f.average_rating), o.ratings(f.ratings)],
     [o.serviceHours, "service_minutes", f.service_minutes, o.hours(f.service_minutes)],
@@ -51,6 +57,25 @@ function Cards({ o, f }: { o: OfficeStrings; f: F }) {
         </div>
       ))}
     </div>
+  );
+}
+
+/** Services delivered per provider team (服务清单), by the teams' names. */
+function Delivered({ o, page }: { o: OfficeStrings; page: FiguresPage }) {
+  const rows = Object.entries(page.street.services_delivered ?? {});
+  if (rows.length === 0) return null;
+  const name = (id: string) => page.teams.find((t) => t.id === id)?.name ?? id;
+  return (
+    <section data-list="services-delivered">
+      <h2>{o.servicesDelivered}</h2>
+      <ul class="rows">
+        {rows.map(([team, n]) => (
+          <li key={team} data-team={team} data-value={n}>
+            <span class="big">{name(team)}</span> <span class="num">{n}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -157,6 +182,7 @@ export function FiguresSection({ o, initial }: { o: OfficeStrings; initial: { fr
             {o.street} · {data.from} — {data.to}
           </h2>
           <Cards o={o} f={data.street} />
+          <Delivered o={o} page={data} />
           {data.months.length > 0 && (
             <section>
               <h2>{o.trend}</h2>

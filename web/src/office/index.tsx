@@ -9,6 +9,7 @@ import type { Strings } from "../strings";
 import { DevicesSection } from "./devices";
 import { FiguresSection } from "./figures";
 import { KeyGroupsSection } from "./key-groups";
+import { NoticesSection } from "./notices";
 import { PeopleSection } from "./people";
 import { SheetsSection } from "./sheets";
 import type { OfficeStrings, Section } from "./strings";
@@ -17,8 +18,8 @@ import { TasksSection } from "./tasks";
 export function Office({ t, o, role }: { t: Strings; o: OfficeStrings; role: string | null }) {
   const admin = role === "street-admin";
   const sections: Section[] = admin
-    ? ["figures", "key-groups", "tasks", "devices", "people", "sheets"]
-    : ["figures", "key-groups", "tasks", "devices", "sheets"];
+    ? ["figures", "key-groups", "tasks", "notices", "devices", "people", "sheets"]
+    : ["figures", "key-groups", "tasks", "notices", "devices", "sheets"];
   const [section, setSection] = useState<Section>("figures");
   if (role !== "street-admin" && role !== "viewer") return <p class="hint">{o.notForYou}</p>;
   return (
@@ -34,6 +35,7 @@ export function Office({ t, o, role }: { t: Strings; o: OfficeStrings; role: str
       {section === "figures" && <FiguresSection o={o} initial={{ from: "", to: "" }} />}
       {section === "key-groups" && <KeyGroupsSection o={o} t={t} />}
       {section === "tasks" && <TasksSection o={o} t={t} />}
+      {section === "notices" && <NoticesSection o={o} t={t} admin={admin} />}
       {section === "devices" && <DevicesSection o={o} t={t} />}
       {section === "people" && admin && <PeopleSection o={o} t={t} />}
       {section === "sheets" && <SheetsSection o={o} admin={admin} />}

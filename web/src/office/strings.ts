@@ -19,6 +19,16 @@ export interface OfficeStrings {
   median: string;
   p90: string;
   onTime: string;
+  inTarget: string;
+  servicesDelivered: string;
+  newNotice: string;
+  noticeFor: string;
+  noticeTitle: string;
+  noticeBody: string;
+  noticeDeadline: string;
+  publishNotice: string;
+  readCount: (read: number, of: number) => string;
+  unreadBy: (names: string) => string;
   rating: string;
   ratings: (n: number) => string;
   serviceHours: string;
@@ -106,7 +116,7 @@ export interface OfficeStrings {
   viewerNote: string;
 }
 
-export type Section = "figures" | "key-groups" | "tasks" | "devices" | "people" | "sheets";
+export type Section = "figures" | "key-groups" | "tasks" | "notices" | "devices" | "people" | "sheets";
 
 function days(ms: number): number {
   return ms / 86_400_000;
@@ -118,6 +128,7 @@ const zh: OfficeStrings = {
     figures: "数据",
     "key-groups": "重点人群",
     tasks: "任务",
+    notices: "通知",
     devices: "设备",
     people: "人员与令牌",
     sheets: "表格",
@@ -135,6 +146,16 @@ const zh: OfficeStrings = {
   median: "中位数",
   p90: "90%在此之内",
   onTime: "按期完成",
+  inTarget: "按时响应",
+  servicesDelivered: "服务清单完成情况",
+  newNotice: "发布通知",
+  noticeFor: "发给哪些社区",
+  noticeTitle: "标题",
+  noticeBody: "内容",
+  noticeDeadline: "请在此日期前阅读（可不填）",
+  publishNotice: "发布",
+  readCount: (r, of) => `已读 ${r} / ${of}`,
+  unreadBy: (n) => `未读：${n}`,
   rating: "评价",
   ratings: (n) => `${n} 条评价`,
   serviceHours: "服务时长",
@@ -242,6 +263,7 @@ const en: OfficeStrings = {
     figures: "Figures",
     "key-groups": "Key groups",
     tasks: "Tasks",
+    notices: "Notices",
     devices: "Devices",
     people: "People & tokens",
     sheets: "Spreadsheets",
@@ -259,6 +281,16 @@ const en: OfficeStrings = {
   median: "median",
   p90: "90% within",
   onTime: "Done by the deadline",
+  inTarget: "Answered in target",
+  servicesDelivered: "Services delivered",
+  newNotice: "New notice",
+  noticeFor: "For which communities",
+  noticeTitle: "Title",
+  noticeBody: "Text",
+  noticeDeadline: "Read by (optional)",
+  publishNotice: "Publish",
+  readCount: (r, of) => `Read by ${r} of ${of}`,
+  unreadBy: (n) => `Not read yet: ${n}`,
   rating: "Rating",
   ratings: (n) => `${n} rated`,
   serviceHours: "Service hours",
