@@ -224,26 +224,17 @@ struct DaysQuery {
     days: Option<u32>,
 }
 
-/// Who is responsible for each building: the live building-head and
-/// grid-worker tokens scoped to it.
-async fn heads(state: &AppState) -> Result<BTreeMap<String, Vec<String>>, Failure> {
-    let all = state
-        .storage
-        .tokens()
-        .await
-        .map_err(|e| Failure::from(OfficeError::from(e)))?;
+/// Who is responsible for each building: the live tokens that answer for
+/// it (building heads and grid workers by their scope, compound and area
+/// heads through the directory), by name.
+fn heads(state: &AppState, street: &Street) -> BTreeMap<String, Vec<String>> {
     let mut heads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for t in all.iter().filter(|t| t.revoked_at.is_none()) {
-        if t.role != Role::BuildingHead.as_str() && t.role != Role::GridWorker.as_str() {
-            continue;
-        }
-        for item in t.scope.split(',') {
-            if let Some(b) = item.strip_prefix("building:") {
-                heads.entry(b.to_owned()).or_default().push(t.name.clone());
-            }
+    for (person, buildings) in office::notices::readers(street, &state.grants.live()) {
+        for b in buildings {
+            heads.entry(b.to_string()).or_default().push(person.to_string());
         }
     }
-    Ok(heads)
+    heads
 }
 
 async fn key_groups(
@@ -253,7 +244,7 @@ async fn key_groups(
 ) -> Result<Response, Failure> {
     let (_, street) = reader(&state, &headers, query.as_deref(), Want::BUILDINGS).await?;
     let q: DaysQuery = params(query.as_deref())?;
-    let heads = heads(&state).await?;
+    let heads = heads(&state, &street);
     ok(key_groups::key_groups(
         &street,
         q.days.unwrap_or(30),
