@@ -125,6 +125,7 @@ pub mod building;
 pub mod conflicts;
 pub mod dates;
 pub mod directory;
+pub mod district;
 pub mod error;
 pub mod export_csv;
 mod fields;

@@ -26,6 +26,10 @@ pub enum DocKind {
     Team,
     /// One per community and period: tasks and their events.
     TaskBoard,
+    /// One per district hub: its streets and the boards it shares down.
+    District,
+    /// One per street, written by its relay: counts only, for the hub.
+    StreetSummary,
 }
 
 impl DocKind {
@@ -36,6 +40,8 @@ impl DocKind {
             DocKind::Building => "linli/building",
             DocKind::Team => "linli/team",
             DocKind::TaskBoard => "linli/task-board",
+            DocKind::District => "linli/district",
+            DocKind::StreetSummary => "linli/street-summary",
         }
     }
 
@@ -45,6 +51,8 @@ impl DocKind {
             DocKind::Building,
             DocKind::Team,
             DocKind::TaskBoard,
+            DocKind::District,
+            DocKind::StreetSummary,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

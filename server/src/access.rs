@@ -18,8 +18,29 @@
 //! document keeps flowing to someone no longer allowed to read it.
 //! | any other document | street-admin | street-admin |
 //!
+//! On a street relay with an upstream link, the hub (the internal role
+//! `hub`, never a token's) reads and writes exactly what the street shares
+//! up: the directory, the task boards (the district's boards shared down
+//! are registered there too), the street summary, and the buildings the
+//! street admin opted in (`shareUp`); nothing else.
+//!
+//! On a district hub the directory is the district directory, and each
+//! street's directory listed there is indexed too ([`district`]):
+//!
+//! | document | read | write |
+//! |---|---|---|
+//! | district directory | street-relay, district-admin, district-viewer | district-admin |
+//! | what street S shares up: its directory, summary, opted-in buildings | street-relay of S; district-admin and -viewer (of S, or of every street) | street-relay of S |
+//! | a task board street S shares up | the same | street-relay of S; district-admin |
+//! | a district board shared down to streets | street-relay of those streets; district-admin and -viewer | street-relay of those streets; district-admin |
+//!
+//! The street roles reach nothing on a hub but what a street-admin token
+//! (the hub's operator) reaches: everything.
+//!
 //! A document a token may not read is answered exactly as one that does not
 //! exist.
+
+pub mod district;
 
 use std::collections::HashMap;
 
@@ -50,6 +71,24 @@ pub enum DocPlace {
     Board {
         community: String,
     },
+    /// On a hub: a document street `street` shares up.
+    StreetShared {
+        street: String,
+        what: SharedUp,
+    },
+    /// On a hub: a district board shared down to these streets.
+    SharedDown {
+        streets: std::collections::BTreeSet<String>,
+    },
+}
+
+/// What kind of document a street shares up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SharedUp {
+    Directory,
+    Board,
+    Summary,
+    Building,
 }
 
 /// Document id → place, from the street's directory document.
@@ -60,6 +99,8 @@ pub struct DirectoryIndex {
     building_community: HashMap<String, String>,
     /// Building id → its compound id and that compound's area id.
     building_compound: HashMap<String, (Option<String>, Option<String>)>,
+    /// On a street relay: the documents the street shares up to its hub.
+    shared_up: std::collections::HashSet<DocumentId>,
 }
 
 impl DirectoryIndex {
@@ -117,6 +158,27 @@ impl DirectoryIndex {
                 community: community.to_owned(),
             },
         );
+    }
+
+    /// Marks `doc` as shared up to the hub (street side).
+    pub fn share_up(&mut self, doc: DocumentId) {
+        self.shared_up.insert(doc);
+    }
+
+    /// Whether the street shares `doc` up to its hub.
+    pub fn is_shared_up(&self, doc: &DocumentId) -> bool {
+        self.shared_up.contains(doc)
+    }
+
+    /// The documents the street shares up to its hub.
+    pub fn shared_up(&self) -> impl Iterator<Item = &DocumentId> {
+        self.shared_up.iter()
+    }
+
+    /// Places `doc` (hub side: a street's shared document, or a district
+    /// board shared down).
+    pub fn put(&mut self, doc: DocumentId, place: DocPlace) {
+        self.places.insert(doc, place);
     }
 
     pub fn place(&self, doc: &DocumentId) -> Option<&DocPlace> {
@@ -183,8 +245,13 @@ impl DirectoryIndex {
 /// do with it.
 pub fn decide(grant: &Grant, doc: &DocumentId, index: &DirectoryIndex) -> Option<Access> {
     use Access::{ReadOnly, ReadWrite};
-    if grant.role == Role::StreetAdmin {
-        return Some(ReadWrite);
+    match grant.role {
+        Role::StreetAdmin => return Some(ReadWrite),
+        Role::Hub => return index.is_shared_up(doc).then_some(ReadWrite),
+        Role::StreetRelay | Role::DistrictAdmin | Role::DistrictViewer => {
+            return district::decide(grant, index.place(doc)?);
+        }
+        _ => {}
     }
     let scope = &grant.scope;
     let (read, write) = match index.place(doc)? {
@@ -222,8 +289,9 @@ pub fn decide(grant: &Grant, doc: &DocumentId, index: &DirectoryIndex) -> Option
                 (mine, mine)
             }
             Role::Viewer => (scope.communities.contains(community), false),
-            Role::StreetAdmin => (true, true),
+            _ => (false, false),
         },
+        DocPlace::StreetShared { .. } | DocPlace::SharedDown { .. } => (false, false),
     };
     match (read, write) {
         (true, true) => Some(ReadWrite),

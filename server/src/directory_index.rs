@@ -1,10 +1,12 @@
 //! Builds the relay's [`DirectoryIndex`] from the street's directory
 //! document: which document is which building (and its community), team
-//! and task board.
+//! and task board, and which of them the street shares up to a district
+//! hub (the directory, every board, the summary, opted-in buildings).
 
 use automerge::Automerge;
 use linli_protocol::DocumentId;
 use linli_records::directory::Directory;
+use linli_records::district;
 use linli_records::ids::DocUrl;
 use tracing::warn;
 
@@ -43,6 +45,26 @@ pub fn build(id: DocumentId, doc: &Automerge) -> DirectoryIndex {
     for entry in directory.boards.values() {
         if let Some(doc) = doc_id(entry.doc.as_ref()) {
             index.add_board(doc, entry.community.as_str());
+            index.share_up(doc);
+        }
+    }
+    index.share_up(id);
+    if let Ok(Some(summary)) = district::summary_url(doc)
+        && let Some(summary) = doc_id(Some(&summary))
+    {
+        index.share_up(summary);
+    }
+    match district::shared_up_buildings(doc) {
+        Ok(opted) => {
+            for b in opted {
+                if let Some(doc) = doc_id(directory.buildings.get(&b).and_then(|e| e.doc.as_ref()))
+                {
+                    index.share_up(doc);
+                }
+            }
+        }
+        Err(e) => {
+            warn!(error = %e, "the directory's shareUp marks do not parse; no building goes up")
         }
     }
     index

@@ -37,6 +37,7 @@ pub mod config;
 pub mod conn_context;
 pub mod connection;
 pub mod directory_index;
+pub mod district_index;
 pub mod doc_actor;
 pub mod documents;
 pub mod heap;
@@ -216,7 +217,20 @@ async fn open_directory(config: &Config, storage: &Storage) -> Result<StreetDire
         },
         None => access::DirectoryIndex::new(None),
     };
-    Ok(StreetDirectory::new(directory, index))
+    let street_directory = StreetDirectory::new(directory, index);
+    if let Some(id) = directory
+        && let Ok(Some(doc)) = storage.run(move |s| s.load(&id)).await
+    {
+        // On a hub, the district directory lists the streets' directories:
+        // index each as stored.
+        street_directory.document_changed(id, &doc);
+        for street in street_directory.street_directories() {
+            if let Ok(Some(doc)) = storage.run(move |s| s.load(&street)).await {
+                street_directory.document_changed(street, &doc);
+            }
+        }
+    }
+    Ok(street_directory)
 }
 
 /// Serves [`app`]`(state)` on `listener` until `shutdown` completes, then

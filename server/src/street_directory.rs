@@ -16,6 +16,15 @@ use linli_protocol::DocumentId;
 
 use crate::access::DirectoryIndex;
 use crate::directory_index;
+use crate::district_index::HubParts;
+
+/// `index`, with the upstream hub's district directory shared (street side).
+fn with_district(mut index: DirectoryIndex, district: Option<DocumentId>) -> DirectoryIndex {
+    if let Some(d) = district {
+        index.share_up(d);
+    }
+    index
+}
 
 /// A cheap handle (an `Arc`) to the relay's current directory.
 #[derive(Clone)]
@@ -28,6 +37,11 @@ pub struct StreetDirectory {
 struct Current {
     id: Option<DocumentId>,
     index: Arc<DirectoryIndex>,
+    /// On a district hub: the district directory and the streets'.
+    hub: HubParts,
+    /// On a street relay with an upstream link: the hub's district
+    /// directory, which the hub may send (it lists what comes down).
+    district: Option<DocumentId>,
 }
 
 impl StreetDirectory {
@@ -36,7 +50,12 @@ impl StreetDirectory {
         let index = Arc::new(index);
         Self {
             published: Arc::new(watch::channel(index.clone()).0),
-            current: Arc::new(RwLock::new(Current { id, index })),
+            current: Arc::new(RwLock::new(Current {
+                id,
+                index,
+                hub: HubParts::default(),
+                district: None,
+            })),
         }
     }
 
@@ -67,18 +86,76 @@ impl StreetDirectory {
     /// published for a document that stopped being the directory meanwhile.
     /// Returns whether the index was replaced.
     pub fn document_changed(&self, id: DocumentId, doc: &Automerge) -> bool {
-        if self.id() != Some(id) {
+        let Some(directory) = self.id() else {
             return false;
+        };
+        if directory != id {
+            return self.street_directory_changed(directory, id, doc);
         }
-        // Built outside the lock: connections keep deciding meanwhile.
-        let index = Arc::new(directory_index::build(id, doc));
+        let mut hub = self.read(|c| c.hub.clone());
+        let index = if hub.district_changed(doc) {
+            hub.index(id)
+        } else {
+            hub = HubParts::default();
+            // Built outside the lock: connections keep deciding meanwhile.
+            directory_index::build(id, doc)
+        };
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         if current.id != Some(id) {
             return false;
         }
+        let index = Arc::new(with_district(index, current.district));
         current.index = index.clone();
         self.published.send_replace(index);
+        current.hub = hub;
         true
+    }
+
+    /// On a hub: `id` changed; if it is a listed street's directory, the
+    /// hub's index is rebuilt.
+    fn street_directory_changed(
+        &self,
+        district: DocumentId,
+        id: DocumentId,
+        doc: &Automerge,
+    ) -> bool {
+        let mut hub = self.read(|c| c.hub.clone());
+        if !hub.street_changed(id, doc) {
+            return false;
+        }
+        let index = hub.index(district);
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if current.id != Some(district) {
+            return false;
+        }
+        let index = Arc::new(index);
+        current.index = index.clone();
+        self.published.send_replace(index);
+        current.hub = hub;
+        true
+    }
+
+    /// On a hub: the street directories its district directory lists.
+    pub fn street_directories(&self) -> Vec<DocumentId> {
+        self.read(|c| {
+            c.hub
+                .street_directories()
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect()
+        })
+    }
+
+    /// On a street relay: the upstream hub's district directory is `id`;
+    /// the hub may send it (see [`crate::upstream`]).
+    pub fn set_district(&self, id: DocumentId) {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if current.district != Some(id) {
+            current.district = Some(id);
+            let index = (*current.index).clone();
+            current.index = Arc::new(with_district(index, Some(id)));
+            self.published.send_replace(current.index.clone());
+        }
     }
 
     /// Makes `id` the directory. Until its content is indexed (see
@@ -88,8 +165,9 @@ impl StreetDirectory {
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         if current.id != id {
             current.id = id;
-            current.index = Arc::new(DirectoryIndex::new(id));
+            current.index = Arc::new(with_district(DirectoryIndex::new(id), current.district));
             self.published.send_replace(current.index.clone());
+            current.hub = HubParts::default();
         }
     }
 

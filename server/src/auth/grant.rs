@@ -1,7 +1,8 @@
 //! Roles and scopes: what a token is for.
 //!
-//! A scope is a comma-separated list of `building:ID`, `community:ID` and
-//! `team:ID` items, ids as in the street's directory document. Which
+//! A scope is a comma-separated list of `building:ID`, `community:ID`,
+//! `team:ID` and (on a district hub) `street:ID` items, ids as in the
+//! street's directory document and the hub's district directory. Which
 //! documents each role may read and write is decided in
 //! [`crate::access`].
 
@@ -30,10 +31,25 @@ pub enum Role {
     /// A compound head (院长/小区长): every building of their compounds, and
     /// those buildings' communities' task boards.
     CompoundHead,
+    /// On a district hub: a street's relay dialing up, scoped to its
+    /// `street:`. Its street's shared-up documents and what the district
+    /// shares down to it.
+    StreetRelay,
+    /// On a district hub: everything its streets share up (all streets, or
+    /// the `street:` items of its scope); writes task boards and the
+    /// district's own documents.
+    DistrictAdmin,
+    /// On a district hub: what a district admin reads, read-only.
+    DistrictViewer,
+    /// Not a token's role: the hub, as a street relay sees it on its own
+    /// upstream link. It may sync exactly what the street shares up and
+    /// what comes down (see [`crate::upstream`]).
+    Hub,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    /// The roles a token can be given ([`Role::Hub`] is not one).
+    pub const ALL: [Role; 11] = [
         Role::StreetAdmin,
         Role::GridWorker,
         Role::BuildingHead,
@@ -42,6 +58,9 @@ impl Role {
         Role::Viewer,
         Role::AreaHead,
         Role::CompoundHead,
+        Role::StreetRelay,
+        Role::DistrictAdmin,
+        Role::DistrictViewer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +73,10 @@ impl Role {
             Role::Viewer => "viewer",
             Role::AreaHead => "area-head",
             Role::CompoundHead => "compound-head",
+            Role::StreetRelay => "street-relay",
+            Role::DistrictAdmin => "district-admin",
+            Role::DistrictViewer => "district-viewer",
+            Role::Hub => "hub",
         }
     }
 }
@@ -69,10 +92,12 @@ impl fmt::Display for Role {
 #[non_exhaustive]
 pub enum GrantError {
     #[error(
-        "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer, area-head, compound-head"
+        "unknown role {0:?}; roles are street-admin, grid-worker, building-head, volunteer, team-leader, viewer, area-head, compound-head, and on a district hub street-relay, district-admin, district-viewer"
     )]
     UnknownRole(String),
-    #[error("scope item {0:?} is not building:ID, community:ID, team:ID, area:ID or compound:ID")]
+    #[error(
+        "scope item {0:?} is not building:ID, community:ID, team:ID, area:ID, compound:ID or street:ID"
+    )]
     BadScopeItem(String),
     #[error("role {role} needs a scope with at least one {needs} item")]
     EmptyScope { role: Role, needs: &'static str },
@@ -89,7 +114,8 @@ impl FromStr for Role {
     }
 }
 
-/// The buildings, communities, teams, areas and compounds a token covers.
+/// The buildings, communities, teams, areas, compounds and (on a hub)
+/// streets a token covers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub buildings: BTreeSet<String>,
@@ -97,6 +123,7 @@ pub struct Scope {
     pub teams: BTreeSet<String>,
     pub areas: BTreeSet<String>,
     pub compounds: BTreeSet<String>,
+    pub streets: BTreeSet<String>,
 }
 
 impl FromStr for Scope {
@@ -115,6 +142,7 @@ impl FromStr for Scope {
                 "team" => &mut scope.teams,
                 "area" => &mut scope.areas,
                 "compound" => &mut scope.compounds,
+                "street" => &mut scope.streets,
                 _ => return Err(GrantError::BadScopeItem(item.to_owned())),
             };
             set.insert(id.to_owned());
@@ -125,7 +153,8 @@ impl FromStr for Scope {
 
 impl Scope {
     /// The scope's items as written, `building:ID`, `community:ID`,
-    /// `team:ID`, `area:ID`, `compound:ID`, in that order, each kind sorted.
+    /// `team:ID`, `area:ID`, `compound:ID`, `street:ID`, in that order, each
+    /// kind sorted.
     pub fn items(&self) -> Vec<String> {
         self.buildings
             .iter()
@@ -134,6 +163,7 @@ impl Scope {
             .chain(self.teams.iter().map(|t| format!("team:{t}")))
             .chain(self.areas.iter().map(|a| format!("area:{a}")))
             .chain(self.compounds.iter().map(|k| format!("compound:{k}")))
+            .chain(self.streets.iter().map(|s| format!("street:{s}")))
             .collect()
     }
 }
@@ -171,11 +201,26 @@ impl Grant {
             {
                 Some("building:, community: or team:")
             }
+            // A street relay with no street, or two, could not be told
+            // apart from its neighbours.
+            Role::StreetRelay if scope.streets.len() != 1 => Some("street: (exactly one)"),
+            // The hub is never a token's role.
+            Role::Hub => Some("(none: the hub role is not given to tokens)"),
             _ => None,
         };
         match needs {
             Some(needs) => Err(GrantError::EmptyScope { role, needs }),
             None => Ok(Self { name, role, scope }),
+        }
+    }
+
+    /// The hub, as a street relay's upstream link sees it: what it may do
+    /// is decided by [`crate::access::decide`] from what the street shares.
+    pub fn hub(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            role: Role::Hub,
+            scope: Scope::default(),
         }
     }
 

@@ -231,7 +231,10 @@ fn heads(state: &AppState, street: &Street) -> BTreeMap<String, Vec<String>> {
     let mut heads: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (person, buildings) in office::notices::readers(street, &state.grants.live()) {
         for b in buildings {
-            heads.entry(b.to_string()).or_default().push(person.to_string());
+            heads
+                .entry(b.to_string())
+                .or_default()
+                .push(person.to_string());
         }
     }
     heads
