@@ -114,6 +114,13 @@ impl DocSync {
         self
     }
 
+    /// From now on, while the document is empty here, ask peers for it
+    /// with `request` (as [`Self::requesting`]): what a relay does for a
+    /// document it fetches from its upstream hub.
+    pub fn request_when_empty(&mut self) {
+        self.request_when_empty = true;
+    }
+
     pub fn document_id(&self) -> DocumentId {
         self.id
     }

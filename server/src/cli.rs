@@ -12,6 +12,7 @@ pub mod token_create;
 pub mod token_list;
 pub mod token_revoke;
 pub mod token_scope;
+pub mod upstream_status;
 
 use std::fs::File;
 use std::path::Path;

@@ -124,6 +124,41 @@ pub struct Config {
     /// (printed at start), as tests running many relays do.
     #[arg(long, env = "LINLI_METRICS_LISTEN", default_value = "127.0.0.1:9171")]
     pub metrics_listen: MetricsListen,
+
+    /// The district hub this street relay feeds (`wss://hub/sync`). The
+    /// relay keeps one outbound connection to it and syncs what the street
+    /// shares up and what the district shares down. Unset: no hub, the
+    /// relay works exactly as a lone street relay.
+    #[arg(long, env = "LINLI_UPSTREAM")]
+    pub upstream: Option<String>,
+
+    /// The `street-relay` token the hub gave this street (never printed or
+    /// logged).
+    #[arg(
+        long,
+        env = "LINLI_UPSTREAM_TOKEN",
+        hide_env_values = true,
+        requires = "upstream"
+    )]
+    pub upstream_token: Option<Secret>,
+}
+
+/// A secret given on the command line: kept out of `Debug` and logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 /// `--log-format`.
@@ -175,6 +210,8 @@ impl Config {
             log_format: LogFormat::Text,
             max_storage_mb: None,
             metrics_listen: MetricsListen(None),
+            upstream: None,
+            upstream_token: None,
         }
     }
 

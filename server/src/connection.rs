@@ -105,6 +105,69 @@ pub async fn serve<S>(
             return;
         }
     };
+    let peer = handshake::peer(
+        &relay.relay_id,
+        &peer_id,
+        PeerMetadata::durable(limits.storage_id.clone()),
+    );
+    run_bound(
+        socket,
+        relay,
+        grant,
+        limits,
+        shutdown,
+        peer_id,
+        Some(peer),
+        None,
+    )
+    .await;
+}
+
+/// Runs a connection this relay dialed (its upstream hub), after the
+/// handshake: `remote` is the peer id the other end answered `peer` with.
+/// `opened` gets the connection's handle once it is bound, through which
+/// the dialer offers documents ([`Outbound::Offer`]). The same session as
+/// for an accepted connection: access is decided by `grant`.
+pub async fn run_dialed<S>(
+    socket: S,
+    relay: ConnContext,
+    grant: Grant,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+    remote: PeerId,
+    opened: oneshot::Sender<ConnRef>,
+) where
+    S: Stream<Item = Frame> + Sink<Frame> + Unpin,
+{
+    let _open = relay.metrics.connection_opened(grant.role.as_str());
+    run_bound(
+        socket,
+        relay,
+        grant,
+        limits,
+        shutdown,
+        remote,
+        None,
+        Some(opened),
+    )
+    .await;
+}
+
+/// Binds `peer_id`, sends `hello` (the `peer` answer, on an accepted
+/// connection), and runs the session until the connection ends.
+#[allow(clippy::too_many_arguments)]
+async fn run_bound<S>(
+    mut socket: S,
+    relay: ConnContext,
+    grant: Grant,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+    peer_id: PeerId,
+    hello: Option<Message>,
+    opened: Option<oneshot::Sender<ConnRef>>,
+) where
+    S: Stream<Item = Frame> + Sink<Frame> + Unpin,
+{
     let Some((conn_id, close)) = relay.peers.bind(&peer_id, &grant.name) else {
         let why = format!("peer id {peer_id} is in use by another token's connection");
         let why = Refusal::new(CloseReason::NotAllowed, why);
@@ -113,11 +176,9 @@ pub async fn serve<S>(
     };
     let (tx, rx) = mpsc::channel(limits.peer_queue.max(1));
     let conn = ConnRef::new(conn_id, tx, close.clone());
-    let peer = handshake::peer(
-        &relay.relay_id,
-        &peer_id,
-        PeerMetadata::durable(limits.storage_id.clone()),
-    );
+    if let Some(opened) = opened {
+        let _ = opened.send(conn.clone());
+    }
     info!(peer = %peer_id, conn = conn_id, token = %grant.name, "peer joined");
     let token_name = grant.name.clone();
     relay.peers.seen(&token_name, crate::wall_clock_millis());
@@ -133,7 +194,11 @@ pub async fn serve<S>(
         docs: HashSet::new(),
         rate,
     };
-    if socket.send(Frame::Binary(peer.encode())).await.is_ok() {
+    let greeted = match hello {
+        Some(hello) => socket.send(Frame::Binary(hello.encode())).await.is_ok(),
+        None => true,
+    };
+    if greeted {
         session.run(&mut socket, rx, close, shutdown).await;
     }
     for doc in session.docs.drain() {
@@ -310,6 +375,7 @@ impl Session {
                         refuse(socket, &self.relay, Some(&peer), Refusal::new(close, why)).await;
                         return;
                     }
+                    Some(Outbound::Offer(doc, restart)) => self.offer(doc, restart),
                     None => return,
                 },
                 frame = socket.next() => {
@@ -470,6 +536,25 @@ impl Session {
         // work on the relay, and its messages are handled in order.
         let _ = finished.await;
         Ok(Next::Continue)
+    }
+
+    /// Starts syncing `doc` with the other end unasked: only on a
+    /// connection this relay dialed, and only for what its grant allows.
+    fn offer(&mut self, doc: DocumentId, restart: bool) {
+        let Some(access) = self.access(&doc) else {
+            return;
+        };
+        self.docs.insert(doc);
+        self.relay.docs.send(
+            doc,
+            DocCommand::Offer {
+                peer: self.identity.peer_id.clone(),
+                conn: self.conn.clone(),
+                access,
+                token: self.identity.grant.name.clone(),
+                restart,
+            },
+        );
     }
 
     fn access(&self, doc: &DocumentId) -> Option<linli_protocol::Access> {

@@ -294,8 +294,48 @@ impl<S: DocumentStore> DocActor<S> {
                 let answer = self.on_edit(token, edit).await;
                 let _ = reply.send(answer);
             }
+            DocCommand::Offer {
+                peer,
+                conn,
+                access,
+                token,
+                restart,
+            } => self.on_offer(
+                peer,
+                Attached {
+                    conn,
+                    access,
+                    token,
+                },
+                restart,
+            ),
+            DocCommand::Covered { peer, reply } => {
+                let covered = self
+                    .sync
+                    .as_ref()
+                    .filter(|s| s.is_attached(&peer))
+                    .map(|s| {
+                        let confirmed = s.confirmed_heads(&peer);
+                        s.in_sync_with(&peer) || s.heads().iter().all(|h| confirmed.contains(h))
+                    });
+                let _ = reply.send(covered);
+            }
             DocCommand::Evict | DocCommand::Stop => {}
         }
+    }
+
+    /// Starts syncing with the upstream hub: attaches it (unless it is
+    /// attached on this connection and `restart` is false) and sends it
+    /// what it needs, or a `request` when the document is empty here.
+    fn on_offer(&mut self, peer: PeerId, attached: Attached, restart: bool) {
+        let current = self.is_current(&peer, attached.conn.conn_id);
+        let Some(sync) = &mut self.sync else { return };
+        if !current || restart {
+            sync.attach(peer.clone(), attached.access);
+            self.conns.insert(peer.clone(), attached);
+        }
+        sync.request_when_empty();
+        self.flush_to(&peer);
     }
 
     fn is_current(&self, peer: &PeerId, conn_id: u64) -> bool {

@@ -52,6 +52,7 @@ pub mod sign_in_link;
 pub mod state;
 pub mod storage;
 pub mod street_directory;
+pub mod upstream;
 pub mod watch;
 
 use std::future::Future;
@@ -168,7 +169,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
         },
         shutdown.clone(),
     ));
-    Ok(AppState {
+    let state = AppState {
         relay: ConnContext {
             relay_id,
             peers,
@@ -193,7 +194,17 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
         shutdown,
         tasks,
         office: office::OfficeCache::default(),
-    })
+        upstream: upstream::UpstreamShared::default(),
+    };
+    if let Some(url) = &config.upstream {
+        upstream::check_not_self(url, config.listen).map_err(RelayError::Config)?;
+        upstream::spawn(
+            &state,
+            url.clone(),
+            config.upstream_token.as_ref().map(|t| t.0.clone()),
+        );
+    }
+    Ok(state)
 }
 
 /// The street's directory: from `--directory`, else the stored setting,

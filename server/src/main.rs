@@ -30,6 +30,14 @@ enum Command {
     Backup(cli::backup::Args),
     Restore(cli::restore::Args),
     Check(cli::check::Args),
+    /// The link to the district hub (`--upstream`).
+    #[command(subcommand)]
+    Upstream(UpstreamCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UpstreamCommand {
+    Status(cli::upstream_status::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +77,9 @@ fn main() -> anyhow::Result<()> {
         Command::Backup(args) => cli::backup::run(&config, args),
         Command::Restore(args) => cli::restore::run(&config, args),
         Command::Check(args) => cli::check::run(&config, args),
+        Command::Upstream(UpstreamCommand::Status(args)) => {
+            cli::upstream_status::run(&config, args)
+        }
     }
 }
 

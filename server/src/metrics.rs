@@ -85,6 +85,11 @@ struct TypeLabel {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DocLabel {
+    doc: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabel {
     reason: &'static str,
 }
@@ -108,6 +113,8 @@ pub struct Metrics {
     evictions: Family<ReasonLabel, Counter>,
     token_revocations: Counter,
     store_seconds: Histogram,
+    upstream_connected: Gauge,
+    upstream_covered: Family<DocLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -207,8 +214,22 @@ impl Metrics {
             "Seconds from receiving a sync message with new changes to their being durable",
             store_seconds.clone(),
         );
+        let upstream_connected = Gauge::default();
+        registry.register(
+            "upstream_connected",
+            "1 while the link to the district hub (--upstream) is up",
+            upstream_connected.clone(),
+        );
+        let upstream_covered = Family::<DocLabel, Gauge>::default();
+        registry.register(
+            "upstream_document_covered",
+            "Per document the street shares up: 1 when the hub's heads cover this relay's (the hub has everything)",
+            upstream_covered.clone(),
+        );
         Self {
             registry: Arc::new(registry),
+            upstream_connected,
+            upstream_covered,
             connections_open,
             messages_received,
             bytes_received,
@@ -224,6 +245,20 @@ impl Metrics {
             token_revocations,
             store_seconds,
         }
+    }
+
+    /// Whether the upstream link to the hub is up.
+    pub fn upstream_connected(&self, up: bool) {
+        self.upstream_connected.set(i64::from(up));
+    }
+
+    /// Whether the hub holds everything of `doc` (an automerge URL).
+    pub fn upstream_document_covered(&self, doc: &str, covered: bool) {
+        self.upstream_covered
+            .get_or_create(&DocLabel {
+                doc: doc.to_owned(),
+            })
+            .set(i64::from(covered));
     }
 
     /// Counts a connection open for its lifetime: the returned guard

@@ -14,6 +14,9 @@ pub enum Outbound {
     Frame(Vec<u8>),
     /// Send an `error` message with this text, then close with this reason.
     Fatal(String, CloseReason),
+    /// On a connection this relay dialed (its upstream hub): start syncing
+    /// this document with the other end, unasked (`true`: from scratch).
+    Offer(linli_protocol::DocumentId, bool),
 }
 
 /// A cheap handle to one live connection.

@@ -170,7 +170,15 @@ async fn sync(
     let limits: ConnectionLimits = state.limits.clone();
     let shutdown = state.shutdown.clone();
     let tasks = state.tasks.clone();
-    ws.max_message_size(transport_limit)
+    let path = state.upstream.path(&state.limits.storage_id);
+    let district = state
+        .relay
+        .directory
+        .is_hub()
+        .then(|| state.relay.directory.id())
+        .flatten();
+    let mut response = ws
+        .max_message_size(transport_limit)
         .max_frame_size(transport_limit)
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
@@ -182,7 +190,22 @@ async fn sync(
                 limits,
                 shutdown,
             ))
-        })
+        });
+    // A relay dialing up learns the path to the root (to refuse a cycle)
+    // and, from a hub, its district directory (see `crate::upstream`).
+    if let Ok(v) = axum::http::HeaderValue::from_str(&path) {
+        response
+            .headers_mut()
+            .insert(crate::upstream::PATH_HEADER, v);
+    }
+    if let Some(d) = district
+        && let Ok(v) = axum::http::HeaderValue::from_str(&d.url())
+    {
+        response
+            .headers_mut()
+            .insert(crate::upstream::DISTRICT_HEADER, v);
+    }
+    response
 }
 
 /// Adapts axum's websocket to [`Frame`]s. A transport error ends the stream.

@@ -28,4 +28,7 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// The street's records as the office pages read them.
     pub office: crate::office::OfficeCache,
+    /// The link to the district hub, if `--upstream` (its path to the root
+    /// is answered to relays dialing this one).
+    pub upstream: crate::upstream::UpstreamShared,
 }

@@ -135,6 +135,11 @@ impl StreetDirectory {
         true
     }
 
+    /// Whether this relay's directory is a district directory (it is a hub).
+    pub fn is_hub(&self) -> bool {
+        self.read(|c| c.hub.is_hub())
+    }
+
     /// On a hub: the street directories its district directory lists.
     pub fn street_directories(&self) -> Vec<DocumentId> {
         self.read(|c| {

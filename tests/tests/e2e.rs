@@ -15,6 +15,7 @@ mod e2e {
     pub mod crash;
     pub mod crash_loop;
     pub mod disk_full;
+    pub mod district;
     pub mod fault_proxy;
     pub mod field_app;
     pub mod first_sync_resume;

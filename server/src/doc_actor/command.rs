@@ -52,6 +52,23 @@ pub enum DocCommand {
     /// several) stored new chunks of this document: take them in and offer
     /// them to the attached peers.
     StoredElsewhere,
+    /// Start syncing with a peer this relay dialed (its upstream hub),
+    /// which does not ask first: send it what it lacks, or ask it for the
+    /// document when it is empty here. `restart` forgets what the peer was
+    /// already sent (for a document the hub still lacks after a while).
+    Offer {
+        peer: PeerId,
+        conn: ConnRef,
+        access: Access,
+        token: String,
+        restart: bool,
+    },
+    /// Whether `peer` has confirmed holding everything this relay holds of
+    /// the document (`None`: not attached or not loaded).
+    Covered {
+        peer: PeerId,
+        reply: oneshot::Sender<Option<bool>>,
+    },
     /// The relay is shutting down.
     Stop,
 }

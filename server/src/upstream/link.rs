@@ -1,0 +1,234 @@
+//! The link's loop: dial, run the session, offer what is shared, keep the
+//! status; on any end, wait (backoff with jitter) and dial again.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use linli_protocol::{DocumentId, PeerId};
+use rand::Rng;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::dial::{self, DialError};
+use super::status::{META_KEY, SharedDoc, UpstreamStatus};
+use crate::auth::Grant;
+use crate::connection;
+use crate::doc_actor::DocCommand;
+use crate::outbound::{ConnRef, Outbound};
+use crate::state::AppState;
+
+/// The first wait after a failure, and the longest.
+const BACKOFF_MIN: Duration = Duration::from_millis(250);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// How often the link looks for newly shared documents, checks what the
+/// hub has, and follows the district's shared boards.
+const TICK: Duration = Duration::from_millis(500);
+/// A document the hub still lacks this long after it was offered is
+/// offered again from scratch (the hub may have refused it before the
+/// district listed the street, or lost it in a restore).
+const REOFFER: Duration = Duration::from_secs(20);
+
+/// The token name the hub's changes are audited under on the street.
+const HUB_TOKEN: &str = "upstream-hub";
+
+/// Starts the link to `url` (with `token`) as a task of the relay; it ends
+/// when the relay shuts down.
+pub fn spawn(state: &AppState, url: String, token: Option<String>) {
+    let state = state.clone();
+    let tasks = state.tasks.clone();
+    tasks.spawn(async move {
+        run(state, url, token).await;
+    });
+}
+
+async fn run(state: AppState, url: String, token: Option<String>) {
+    let mut wait = BACKOFF_MIN;
+    let mut status = UpstreamStatus {
+        hub: strip_query(&url),
+        ..UpstreamStatus::default()
+    };
+    loop {
+        let dialing = dial::dial(
+            &url,
+            token.as_deref(),
+            &state.relay.relay_id,
+            &state.limits.storage_id,
+            state.limits.max_message_bytes,
+        );
+        let dialed = tokio::select! {
+            () = state.shutdown.cancelled() => return,
+            d = dialing => d,
+        };
+        match dialed {
+            Ok(link) => {
+                info!(hub = %status.hub, "upstream link up");
+                status.last_error = None;
+                let opened = Instant::now();
+                run_link(&state, link, &mut status).await;
+                state.relay.metrics.upstream_connected(false);
+                status.connected = false;
+                write_status(&state, &mut status).await;
+                if opened.elapsed() > BACKOFF_MAX {
+                    wait = BACKOFF_MIN;
+                }
+                info!(hub = %status.hub, "upstream link down");
+            }
+            Err(e) => {
+                if matches!(e, DialError::Refused(_)) {
+                    // Retrying soon will not help; retrying later may
+                    // (a new token, a fixed configuration).
+                    wait = BACKOFF_MAX;
+                    warn!(hub = %status.hub, error = %e, "upstream link refused");
+                } else {
+                    info!(hub = %status.hub, error = %e, "upstream link failed");
+                }
+                status.last_error = Some(e.to_string());
+                write_status(&state, &mut status).await;
+            }
+        }
+        let delay = wait / 2 + wait.mul_f64(rand::rng().random_range(0.0..0.5));
+        wait = (wait * 2).min(BACKOFF_MAX);
+        tokio::select! {
+            () = state.shutdown.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+/// Runs one connection to its end: the session, and beside it the offers,
+/// the status and the district's boards.
+async fn run_link<S>(state: &AppState, link: dial::Dialed<S>, status: &mut UpstreamStatus)
+where
+    S: futures::Stream<Item = linli_protocol::Frame>
+        + futures::Sink<linli_protocol::Frame>
+        + Unpin
+        + Send,
+{
+    let dial::Dialed {
+        socket,
+        hub,
+        path,
+        district,
+    } = link;
+    tracing::debug!(hub = %hub, ?district, above = path.len(), "upstream handshake done");
+    state.upstream.set_above(path);
+    if let Some(d) = district {
+        state.relay.directory.set_district(d);
+    }
+    let (opened, conn) = oneshot::channel();
+    let session = connection::run_dialed(
+        socket,
+        state.relay.clone(),
+        Grant::hub(HUB_TOKEN),
+        state.limits.clone(),
+        state.shutdown.clone(),
+        hub.clone(),
+        opened,
+    );
+    let driver = async {
+        let Ok(conn) = conn.await else { return };
+        state.relay.metrics.upstream_connected(true);
+        status.connected = true;
+        drive(state, &conn, &hub, district, status).await;
+    };
+    tokio::select! {
+        () = session => {}
+        () = driver => {}
+    }
+}
+
+/// Every [`TICK`] while the link is up: offers newly shared documents,
+/// re-offers what the hub keeps lacking, asks what the hub has, registers
+/// the district's boards. Never returns by itself.
+async fn drive(
+    state: &AppState,
+    conn: &ConnRef,
+    hub: &PeerId,
+    district: Option<DocumentId>,
+    status: &mut UpstreamStatus,
+) {
+    let mut offered: HashMap<DocumentId, Instant> = HashMap::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let index = state.relay.directory.index();
+        let mut shared: Vec<DocumentId> = index.shared_up().copied().collect();
+        shared.sort_by_key(|d| d.url());
+        let mut documents = Vec::with_capacity(shared.len());
+        for doc in &shared {
+            let covered = covered(state, *doc, hub).await;
+            let now = Instant::now();
+            match offered.get(doc) {
+                None => {
+                    conn.send(Outbound::Offer(*doc, false));
+                    offered.insert(*doc, now);
+                }
+                Some(at) if !covered && now.duration_since(*at) > REOFFER => {
+                    conn.send(Outbound::Offer(*doc, true));
+                    offered.insert(*doc, now);
+                }
+                Some(_) => {}
+            }
+            state
+                .relay
+                .metrics
+                .upstream_document_covered(&doc.url(), covered);
+            documents.push(SharedDoc {
+                doc: doc.url(),
+                covered,
+            });
+        }
+        status.documents = documents;
+        write_status(state, status).await;
+        if let (Some(district), Some(street)) = (district, state.relay.directory.id()) {
+            super::down::register(&state.relay.docs, district, street).await;
+        }
+        super::summary::refresh(state).await;
+    }
+}
+
+/// Whether the hub's heads cover this relay's for `doc`.
+async fn covered(state: &AppState, doc: DocumentId, hub: &PeerId) -> bool {
+    let (reply, answer) = oneshot::channel();
+    state.relay.docs.send(
+        doc,
+        DocCommand::Covered {
+            peer: hub.clone(),
+            reply,
+        },
+    );
+    matches!(
+        tokio::time::timeout(Duration::from_secs(10), answer).await,
+        Ok(Ok(Some(true)))
+    )
+}
+
+/// Stores the status for `linli-relay upstream status` when it changed.
+async fn write_status(state: &AppState, status: &mut UpstreamStatus) {
+    let previous = state.upstream.last_written();
+    let mut same = status.clone();
+    same.at = previous.as_ref().map_or(0, |p| p.at);
+    if previous.as_ref() == Some(&same) {
+        return;
+    }
+    status.at = crate::wall_clock_millis();
+    let Ok(json) = serde_json::to_vec(status) else {
+        return;
+    };
+    if let Err(e) = state
+        .storage
+        .run(move |s| s.meta_set(META_KEY, &json))
+        .await
+    {
+        warn!(error = %e, "could not store the upstream status");
+        return;
+    }
+    state.upstream.written(status.clone());
+}
+
+/// The URL without its query (where a token could be).
+fn strip_query(url: &str) -> String {
+    url.split('?').next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,459 @@
+//! Street relays feeding a district hub (`--upstream`): real relay
+//! processes (two streets, one hub, each on its own SQLite file), real
+//! devices, and the hub's database read directly afterwards.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use linli_client::{Client, EditError};
+use linli_protocol::DocumentId;
+use linli_records::building::{self, BuildingRef, HouseholdFields, Member};
+use linli_records::directory::{self, Directory};
+use linli_records::district::{self, SharedDown, StreetEntry};
+use linli_records::ids::{
+    BuildingId, CommunityId, DocUrl, HouseholdId, MemberId, PersonId, TaskId,
+};
+use linli_records::task_board::{self, NewTask, TaskBoard, TaskBoardRef};
+use linli_records::task_event::{EventKind, TaskEvent};
+use linli_records::vocab::Relation;
+use tempfile::TempDir;
+
+use super::relay_process::{PATIENCE, RelayProcess, admin};
+
+/// How long anything here may take to flow through two relays.
+const FLOW: Duration = Duration::from_secs(90);
+
+const RESIDENT: &str = "王秀英";
+const PHONE: &str = "139-5555-0101";
+
+fn w<T>(r: Result<T, linli_records::WriteError>) -> Result<T, EditError> {
+    r.map_err(|e| EditError::other(e.to_string()))
+}
+
+fn url(doc: DocumentId) -> DocUrl {
+    DocUrl::new(doc.url()).unwrap()
+}
+
+fn with_token(relay: &RelayProcess, token: &str) -> String {
+    format!("{}?token={token}", relay.bare_url)
+}
+
+/// Syncs until the relay confirms everything, retrying while it refuses a
+/// document it does not index yet (or the link is still coming up).
+async fn sync_until_complete(client: &Client, url: &str) {
+    let deadline = Instant::now() + FLOW;
+    loop {
+        let report = client.sync_until_idle(url, PATIENCE).await;
+        if report.as_ref().is_ok_and(|r| r.is_complete()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never complete: {report:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Syncs `client` with `url` until `check` holds.
+async fn sync_until<F: Fn(&Client) -> bool>(client: &Client, url: &str, what: &str, check: F) {
+    let deadline = Instant::now() + FLOW;
+    loop {
+        let _ = client.sync_until_idle(url, PATIENCE).await;
+        if check(client) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "waited in vain for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A street: its relay, its admin's device, its directory, one building
+/// with a resident, one community board with a task.
+pub struct Street {
+    pub relay: RelayProcess,
+    #[allow(dead_code)]
+    pub admin: Client,
+    pub directory: DocumentId,
+    pub building: DocumentId,
+    pub board: DocumentId,
+    pub community: CommunityId,
+    _dirs: (TempDir, TempDir),
+}
+
+impl Street {
+    pub async fn new(name: &str, community: &str) -> Self {
+        let data = TempDir::new().unwrap();
+        let home = TempDir::new().unwrap();
+        let relay = RelayProcess::start(data.path());
+        let admin_device = Client::open(home.path()).unwrap();
+        let bref = BuildingRef {
+            id: BuildingId::derive(community, "一区", "1栋"),
+            community: community.into(),
+            compound: "一区".into(),
+            name: "1栋".into(),
+        };
+        let (building, ()) = admin_device
+            .create_with(|tx| {
+                w(building::init(tx, &bref))?;
+                let h = HouseholdId::new("h-0101").unwrap();
+                w(building::put_household(
+                    tx,
+                    &h,
+                    &HouseholdFields {
+                        unit: "1".into(),
+                        floor: Some(1),
+                        room: "101".into(),
+                        tags: ["elderly-alone".to_owned()].into(),
+                        notes: String::new(),
+                    },
+                ))?;
+                w(building::put_member(
+                    tx,
+                    &h,
+                    &MemberId::new("m-1").unwrap(),
+                    &Member {
+                        name: RESIDENT.into(),
+                        gender: None,
+                        birth_year: 1941,
+                        phone: Some(PHONE.into()),
+                        relation: Relation::Head,
+                        tags: Default::default(),
+                        note: String::new(),
+                    },
+                ))
+            })
+            .unwrap();
+        let cid = CommunityId::derive(community);
+        let bref_board = TaskBoardRef {
+            community: cid.clone(),
+            period: "2025-06".into(),
+        };
+        let (board, _) = admin_device
+            .create_with(|tx| {
+                w(task_board::init(tx, &bref_board))?;
+                w(task_board::create_task(
+                    tx,
+                    &NewTask {
+                        id: TaskId::new(format!("t-{name}")).unwrap(),
+                        kind: "errand".into(),
+                        title: format!("{name} 代买药品"),
+                        detail: String::new(),
+                        building: bref.id.clone(),
+                        household: None,
+                        deadline: None,
+                    },
+                    &PersonId::new("head-1").unwrap(),
+                    1_750_000_000_000,
+                ))
+            })
+            .unwrap();
+        let (dir, ()) = admin_device
+            .create_with(|tx| {
+                w(directory::init(tx, name))?;
+                w(directory::register_building(
+                    tx,
+                    &bref,
+                    Some(&url(building)),
+                ))?;
+                w(directory::register_board(
+                    tx,
+                    &bref_board,
+                    Some(&url(board)),
+                ))
+            })
+            .unwrap();
+        admin_device.set_directory_id(dir).unwrap();
+        sync_until_complete(&admin_device, &relay.url).await;
+        admin(&relay.data, &["directory", "set", &dir.url()]);
+        Self {
+            relay,
+            admin: admin_device,
+            directory: dir,
+            building,
+            board,
+            community: cid,
+            _dirs: (data, home),
+        }
+    }
+
+    /// Restarts the relay linked to `hub` with `token`.
+    pub fn link(&mut self, hub: &RelayProcess, token: &str) {
+        self.relay
+            .restart_with(&["--upstream", &hub.bare_url, "--upstream-token", token]);
+    }
+}
+
+/// The hub, its district directory listing both streets, and their
+/// street-relay tokens.
+pub struct Hub {
+    pub relay: RelayProcess,
+    #[allow(dead_code)]
+    pub operator: Client,
+    pub district: DocumentId,
+    pub tokens: BTreeMap<&'static str, String>,
+    _dirs: (TempDir, TempDir),
+}
+
+impl Hub {
+    pub async fn new(streets: &[(&'static str, &Street)]) -> Self {
+        let data = TempDir::new().unwrap();
+        let home = TempDir::new().unwrap();
+        let relay = RelayProcess::start(data.path());
+        let operator = Client::open(home.path()).unwrap();
+        let (district_doc, ()) = operator
+            .create_with(|tx| {
+                w(district::init(tx, "东湖区"))?;
+                for (id, street) in streets {
+                    w(district::put_street(
+                        tx,
+                        id,
+                        &StreetEntry {
+                            name: id.to_string(),
+                            directory: Some(url(street.directory)),
+                        },
+                    ))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        sync_until_complete(&operator, &relay.url).await;
+        admin(&relay.data, &["directory", "set", &district_doc.url()]);
+        // Once a district viewer can fetch the district directory, the hub
+        // runs as a hub.
+        let vhome = TempDir::new().unwrap();
+        let viewer = Client::open(vhome.path()).unwrap();
+        let v_url = with_token(
+            &relay,
+            &relay.create_token("district-viewer", "", "watcher"),
+        );
+        viewer.want(district_doc).unwrap();
+        sync_until(
+            &viewer,
+            &v_url,
+            "the hub to follow its district directory",
+            |c| c.contains(district_doc).unwrap_or(false),
+        )
+        .await;
+        let mut tokens = BTreeMap::new();
+        for (id, _) in streets {
+            let t = relay.create_token(
+                "street-relay",
+                &format!("street:{id}"),
+                &format!("relay-{id}"),
+            );
+            tokens.insert(*id, t);
+        }
+        Self {
+            relay,
+            operator,
+            district: district_doc,
+            tokens,
+            _dirs: (data, home),
+        }
+    }
+}
+
+fn has_task(client: &Client, board: DocumentId, task: &str) -> bool {
+    client
+        .read(board, |d| {
+            TaskBoard::load(d)
+                .map(|b| b.tasks.contains_key(&TaskId::new(task).unwrap()))
+                .unwrap_or(false)
+        })
+        .unwrap_or(false)
+}
+
+/// Every document in a relay's database, rendered as JSON text, by id.
+fn stored_documents(data: &Path) -> BTreeMap<DocumentId, String> {
+    let store = linli_store::Store::open_backup_read_only(&data.join("relay.sqlite")).unwrap();
+    store
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|id| {
+            let doc = store.load(&id).unwrap().unwrap_or_default();
+            (id, linli_records::json::to_json(&doc).to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn streets_feed_the_hub_what_they_share_and_a_district_board_comes_down_to_a_volunteer() {
+    let mut a = Street::new("东湖街道", "东湖社区").await;
+    let mut b = Street::new("西湖街道", "西湖社区").await;
+    let hub = Hub::new(&[("a", &a), ("b", &b)]).await;
+    a.link(&hub.relay, &hub.tokens["a"]);
+    b.link(&hub.relay, &hub.tokens["b"]);
+
+    // A district admin on the hub sees street A's board and B's directory.
+    let home = TempDir::new().unwrap();
+    let district_admin = Client::open(home.path()).unwrap();
+    let da_url = with_token(
+        &hub.relay,
+        &hub.relay
+            .create_token("district-admin", "", "district-office"),
+    );
+    district_admin.want(a.board).unwrap();
+    district_admin.want(b.directory).unwrap();
+    sync_until(
+        &district_admin,
+        &da_url,
+        "street A's board on the hub",
+        |c| {
+            has_task(c, a.board, "t-东湖街道")
+                && c.read(b.directory, |d| Directory::load(d).is_ok())
+                    .unwrap_or(false)
+        },
+    )
+    .await;
+
+    // The district shares a board down to street B's community.
+    let shared_board = TaskBoardRef {
+        community: b.community.clone(),
+        period: "2025-07".into(),
+    };
+    let (down, _) = district_admin
+        .create_with(|tx| {
+            w(task_board::init(tx, &shared_board))?;
+            w(task_board::create_task(
+                tx,
+                &NewTask {
+                    id: TaskId::new("t-district").unwrap(),
+                    kind: "visit".into(),
+                    title: "全区独居老人走访".into(),
+                    detail: String::new(),
+                    building: BuildingId::new("any").unwrap(),
+                    household: None,
+                    deadline: None,
+                },
+                &PersonId::new("district-office").unwrap(),
+                1_751_000_000_000,
+            ))
+        })
+        .unwrap();
+    district_admin.want(hub.district).unwrap();
+    sync_until(&district_admin, &da_url, "the district directory", |c| {
+        c.contains(hub.district).unwrap_or(false)
+    })
+    .await;
+    district_admin
+        .change(hub.district, |tx| {
+            w(district::put_shared(
+                tx,
+                "d1",
+                &SharedDown {
+                    doc: url(down),
+                    title: "全区独居老人走访".into(),
+                    period: "2025-07".into(),
+                    streets: [("b".to_owned(), b.community.clone())].into(),
+                },
+            ))
+        })
+        .unwrap();
+    sync_until_complete(&district_admin, &da_url).await;
+
+    // A volunteer of B's community, on B's relay only, finds it in B's
+    // directory, claims it offline, and syncs.
+    let vhome = TempDir::new().unwrap();
+    let volunteer = Client::open(vhome.path()).unwrap();
+    let v_url = with_token(
+        &b.relay,
+        &b.relay.create_token(
+            "volunteer",
+            &format!("team:t1,community:{}", b.community),
+            "li-phone",
+        ),
+    );
+    volunteer.want(b.directory).unwrap();
+    sync_until(
+        &volunteer,
+        &v_url,
+        "the district board in B's directory",
+        |c| {
+            c.read(b.directory, |d| {
+                Directory::load(d).is_ok_and(|dir| {
+                    dir.boards
+                        .get(&district::down_board_id("d1").unwrap())
+                        .is_some_and(|e| e.doc == Some(url(down)))
+                })
+            })
+            .unwrap_or(false)
+        },
+    )
+    .await;
+    volunteer.want(down).unwrap();
+    sync_until(
+        &volunteer,
+        &v_url,
+        "the district board on B's device",
+        |c| has_task(c, down, "t-district"),
+    )
+    .await;
+    let task = TaskId::new("t-district").unwrap();
+    volunteer
+        .change(down, |tx| {
+            w(task_board::append_event(
+                tx,
+                &task,
+                &TaskEvent::new(
+                    &task,
+                    1_751_000_100_000,
+                    PersonId::new("v-li").unwrap(),
+                    EventKind::Claimed,
+                    "",
+                ),
+            ))
+        })
+        .unwrap();
+    sync_until_complete(&volunteer, &v_url).await;
+
+    // The claim is on the hub.
+    sync_until(
+        &district_admin,
+        &da_url,
+        "the volunteer's claim on the hub",
+        |c| {
+            c.read(down, |d| {
+                TaskBoard::load(d).is_ok_and(|b| {
+                    b.tasks
+                        .get(&task)
+                        .is_some_and(|t| t.events.iter().any(|e| e.kind == EventKind::Claimed))
+                })
+            })
+            .unwrap_or(false)
+        },
+    )
+    .await;
+
+    // `linli-relay upstream status` on B says the hub has everything.
+    let deadline = Instant::now() + FLOW;
+    loop {
+        let out = std::process::Command::new(super::relay_process::binary("linli-relay"))
+            .args(["upstream", "status", "--data"])
+            .arg(&b.relay.data)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        if out.status.success() {
+            assert!(text.contains("link: up"), "{text}");
+            assert!(text.contains("0 behind"), "{text}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "street B never caught up: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The hub's own database: no building document, no resident's name or
+    // phone, from either street.
+    let stored = stored_documents(&hub.relay.data);
+    assert!(stored.contains_key(&a.board) && stored.contains_key(&b.directory));
+    for street in [&a, &b] {
+        assert!(!stored.contains_key(&street.building), "a building went up");
+    }
+    for (id, text) in &stored {
+        assert!(!text.contains(RESIDENT), "{id} holds a resident's name");
+        assert!(!text.contains(PHONE), "{id} holds a phone number");
+    }
+}
