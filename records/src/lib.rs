@@ -139,6 +139,7 @@ pub mod lookup;
 pub mod notices;
 pub mod root;
 pub mod services;
+pub mod summary;
 pub mod task_board;
 pub mod task_event;
 pub mod task_fold;

@@ -37,6 +37,7 @@ const HUB_TOKEN: &str = "upstream-hub";
 pub fn spawn(state: &AppState, url: String, token: Option<String>) {
     let state = state.clone();
     let tasks = state.tasks.clone();
+    tasks.spawn(super::summary::run(state.clone()));
     tasks.spawn(async move {
         run(state, url, token).await;
     });
@@ -185,7 +186,6 @@ async fn drive(
         if let (Some(district), Some(street)) = (district, state.relay.directory.id()) {
             super::down::register(&state.relay.docs, district, street).await;
         }
-        super::summary::refresh(state).await;
     }
 }
 

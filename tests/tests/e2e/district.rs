@@ -306,6 +306,29 @@ async fn streets_feed_the_hub_what_they_share_and_a_district_board_comes_down_to
     )
     .await;
 
+    // And street B's summary, counts only, written by B's relay.
+    sync_until(
+        &district_admin,
+        &da_url,
+        "street B's summary on the hub",
+        |c| {
+            let summary = c
+                .read(b.directory, |d| district::summary_url(d).ok().flatten())
+                .ok()
+                .flatten()
+                .and_then(|u| DocumentId::parse_id_or_url(u.as_str()).ok());
+            summary.is_some_and(|s| {
+                let _ = c.want(s);
+                c.read(s, |d| {
+                linli_records::json::to_json(d)["communities"][b.community.as_str()]["households"]
+                    == 1
+            })
+            .unwrap_or(false)
+            })
+        },
+    )
+    .await;
+
     // The district shares a board down to street B's community.
     let shared_board = TaskBoardRef {
         community: b.community.clone(),
