@@ -252,6 +252,72 @@ impl Hub {
     }
 }
 
+/// `linli-relay upstream status` on a street relay: whether it says the
+/// hub has everything, and what it printed.
+fn upstream_status(relay: &RelayProcess) -> (bool, String) {
+    let out = std::process::Command::new(super::relay_process::binary("linli-relay"))
+        .args(["upstream", "status", "--data"])
+        .arg(&relay.data)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+/// Waits until the street relay says the hub has everything it shares.
+async fn wait_caught_up(relay: &RelayProcess) {
+    wait_status(relay, "the hub to hold everything", |ok, text| {
+        ok && text.contains("link: up") && text.contains("0 behind")
+    })
+    .await;
+}
+
+async fn wait_status(relay: &RelayProcess, what: &str, check: impl Fn(bool, &str) -> bool) {
+    let deadline = Instant::now() + FLOW;
+    loop {
+        let (ok, text) = upstream_status(relay);
+        if check(ok, &text) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited in vain for {what}: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn add_task(client: &Client, board: DocumentId, id: &str) {
+    client
+        .change(board, |tx| {
+            w(task_board::create_task(
+                tx,
+                &NewTask {
+                    id: TaskId::new(id).unwrap(),
+                    kind: "errand".into(),
+                    title: format!("task {id}"),
+                    detail: String::new(),
+                    building: BuildingId::new("any").unwrap(),
+                    household: None,
+                    deadline: None,
+                },
+                &PersonId::new("head-1").unwrap(),
+                1_750_000_000_000,
+            ))
+        })
+        .unwrap();
+}
+
+fn task_count(client: &Client, board: DocumentId) -> usize {
+    client
+        .read(board, |d| {
+            TaskBoard::load(d).map(|b| b.tasks.len()).unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
 fn has_task(client: &Client, board: DocumentId, task: &str) -> bool {
     client
         .read(board, |d| {
@@ -448,25 +514,7 @@ async fn streets_feed_the_hub_what_they_share_and_a_district_board_comes_down_to
     .await;
 
     // `linli-relay upstream status` on B says the hub has everything.
-    let deadline = Instant::now() + FLOW;
-    loop {
-        let out = std::process::Command::new(super::relay_process::binary("linli-relay"))
-            .args(["upstream", "status", "--data"])
-            .arg(&b.relay.data)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        if out.status.success() {
-            assert!(text.contains("link: up"), "{text}");
-            assert!(text.contains("0 behind"), "{text}");
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "street B never caught up: {text}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_caught_up(&b.relay).await;
 
     // The hub's own database: no building document, no resident's name or
     // phone, from either street.
@@ -479,4 +527,91 @@ async fn streets_feed_the_hub_what_they_share_and_a_district_board_comes_down_to
         assert!(!text.contains(RESIDENT), "{id} holds a resident's name");
         assert!(!text.contains(PHONE), "{id} holds a phone number");
     }
+}
+
+#[tokio::test]
+async fn a_hub_killed_mid_sync_and_a_street_offline_for_a_day_converge_with_nothing_lost() {
+    let mut a = Street::new("东湖街道", "东湖社区").await;
+    let mut hub = Hub::new(&[("a", &a)]).await;
+    a.link(&hub.relay, &hub.tokens["a"]);
+    let home = TempDir::new().unwrap();
+    let office = Client::open(home.path()).unwrap();
+    let office_token = hub
+        .relay
+        .create_token("district-admin", "", "district-office");
+    office.want(a.board).unwrap();
+    sync_until(
+        &office,
+        &with_token(&hub.relay, &office_token),
+        "A's board",
+        |c| task_count(c, a.board) == 1,
+    )
+    .await;
+
+    // The street keeps working while the hub is SIGKILLed mid-sync.
+    for i in 0..20 {
+        add_task(&a.admin, a.board, &format!("t-before-kill-{i}"));
+    }
+    sync_until_complete(&a.admin, &a.relay.url).await;
+    hub.relay.kill9();
+    hub.relay.restart();
+    for i in 0..20 {
+        add_task(&a.admin, a.board, &format!("t-after-kill-{i}"));
+    }
+    sync_until_complete(&a.admin, &a.relay.url).await;
+
+    // Street A's relay is off for "a day": its devices edit offline, and
+    // the district edits A's board on the hub meanwhile.
+    a.relay.terminate();
+    for i in 0..20 {
+        add_task(&a.admin, a.board, &format!("t-offline-{i}"));
+    }
+    let da_url = with_token(&hub.relay, &office_token);
+    add_task(&office, a.board, "t-from-the-district");
+    sync_until_complete(&office, &da_url).await;
+    a.relay.restart();
+    sync_until_complete(&a.admin, &a.relay.url).await;
+
+    // Everything converges: 61 tasks on the hub, on the street, on both
+    // devices, and the street says the hub has everything.
+    let all = 1 + 60 + 1;
+    sync_until(&office, &da_url, "everything on the hub", |c| {
+        task_count(c, a.board) == all
+    })
+    .await;
+    sync_until(
+        &a.admin,
+        &a.relay.url,
+        "the district's task on the street",
+        |c| task_count(c, a.board) == all,
+    )
+    .await;
+    wait_caught_up(&a.relay).await;
+    assert_eq!(
+        a.admin.heads(a.board).unwrap().len(),
+        office.heads(a.board).unwrap().len()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_street_relay_is_disconnected_and_its_documents_stop_flowing() {
+    let mut a = Street::new("东湖街道", "东湖社区").await;
+    let hub = Hub::new(&[("a", &a)]).await;
+    a.link(&hub.relay, &hub.tokens["a"]);
+    wait_caught_up(&a.relay).await;
+
+    admin(&hub.relay.data, &["token", "revoke", "relay-a"]);
+    wait_status(&a.relay, "the link to close and stay refused", |_, text| {
+        text.contains("link: down") && text.contains("refused the upstream token")
+    })
+    .await;
+
+    // The street works on; nothing of it reaches the hub any more.
+    add_task(&a.admin, a.board, "t-after-revocation");
+    sync_until_complete(&a.admin, &a.relay.url).await;
+    let (_, text) = upstream_status(&a.relay);
+    assert!(text.contains("link: down"), "{text}");
+    let stored = stored_documents(&hub.relay.data);
+    assert!(stored[&a.board].contains("t-东湖街道"));
+    assert!(!stored[&a.board].contains("t-after-revocation"));
 }
