@@ -219,6 +219,13 @@ async fn open_directory(config: &Config, storage: &Storage) -> Result<StreetDire
     };
     let index = match directory {
         Some(id) => match storage.load_document(id).await {
+            // A hub's district directory is indexed below, with its streets.
+            Ok(Some(doc))
+                if linli_records::root::detect_kind(&doc).ok().flatten()
+                    == Some(linli_records::DocKind::District) =>
+            {
+                access::DirectoryIndex::new(Some(id))
+            }
             Ok(Some(doc)) => directory_index::build(id, &doc),
             Ok(None) => access::DirectoryIndex::new(Some(id)),
             Err(e) => {
@@ -230,13 +237,13 @@ async fn open_directory(config: &Config, storage: &Storage) -> Result<StreetDire
     };
     let street_directory = StreetDirectory::new(directory, index);
     if let Some(id) = directory
-        && let Ok(Some(doc)) = storage.run(move |s| s.load(&id)).await
+        && let Ok(Some(doc)) = storage.load_document(id).await
     {
         // On a hub, the district directory lists the streets' directories:
         // index each as stored.
         street_directory.document_changed(id, &doc);
         for street in street_directory.street_directories() {
-            if let Ok(Some(doc)) = storage.run(move |s| s.load(&street)).await {
+            if let Ok(Some(doc)) = storage.load_document(street).await {
                 street_directory.document_changed(street, &doc);
             }
         }

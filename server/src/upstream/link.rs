@@ -17,6 +17,7 @@ use crate::connection;
 use crate::doc_actor::DocCommand;
 use crate::outbound::{ConnRef, Outbound};
 use crate::state::AppState;
+use linli_store::DocumentStore;
 
 /// The first wait after a failure, and the longest.
 const BACKOFF_MIN: Duration = Duration::from_millis(250);
@@ -217,11 +218,7 @@ async fn write_status(state: &AppState, status: &mut UpstreamStatus) {
     let Ok(json) = serde_json::to_vec(status) else {
         return;
     };
-    if let Err(e) = state
-        .storage
-        .run(move |s| s.meta_set(META_KEY, &json))
-        .await
-    {
+    if let Err(e) = state.storage.meta_set(META_KEY, json).await {
         warn!(error = %e, "could not store the upstream status");
         return;
     }

@@ -17,6 +17,7 @@ use linli_records::ids::{
 use linli_records::task_board::{self, NewTask, TaskBoard, TaskBoardRef};
 use linli_records::task_event::{EventKind, TaskEvent};
 use linli_records::vocab::Relation;
+use linli_store_pg::test_cluster::TestCluster;
 use tempfile::TempDir;
 
 use super::relay_process::{PATIENCE, RelayProcess, admin};
@@ -186,6 +187,8 @@ impl Street {
 /// street-relay tokens.
 pub struct Hub {
     pub relay: RelayProcess,
+    /// `--storage postgres://…` when the hub runs on PostgreSQL.
+    pub storage: Option<String>,
     #[allow(dead_code)]
     pub operator: Client,
     pub district: DocumentId,
@@ -195,9 +198,25 @@ pub struct Hub {
 
 impl Hub {
     pub async fn new(streets: &[(&'static str, &Street)]) -> Self {
+        Self::on(streets, None).await
+    }
+
+    /// A hub on `storage` (a PostgreSQL URL), or on SQLite in its data
+    /// folder.
+    pub async fn on(streets: &[(&'static str, &Street)], storage: Option<String>) -> Self {
         let data = TempDir::new().unwrap();
         let home = TempDir::new().unwrap();
-        let relay = RelayProcess::start(data.path());
+        let relay = match &storage {
+            Some(db) => RelayProcess::start_with(data.path(), &["--storage", db]),
+            None => RelayProcess::start(data.path()),
+        };
+        let hub_admin = |args: &[&str]| {
+            let mut all = args.to_vec();
+            if let Some(db) = &storage {
+                all.extend(["--storage", db.as_str()]);
+            }
+            admin(&relay.data, &all)
+        };
         let operator = Client::open(home.path()).unwrap();
         let (district_doc, ()) = operator
             .create_with(|tx| {
@@ -216,15 +235,19 @@ impl Hub {
             })
             .unwrap();
         sync_until_complete(&operator, &relay.url).await;
-        admin(&relay.data, &["directory", "set", &district_doc.url()]);
+        hub_admin(&["directory", "set", &district_doc.url()]);
         // Once a district viewer can fetch the district directory, the hub
         // runs as a hub.
         let vhome = TempDir::new().unwrap();
         let viewer = Client::open(vhome.path()).unwrap();
-        let v_url = with_token(
-            &relay,
-            &relay.create_token("district-viewer", "", "watcher"),
-        );
+        let token = |role: &str, scope: &str, name: &str| {
+            let mut args = vec!["token", "create", "--role", role, "--name", name];
+            if !scope.is_empty() {
+                args.extend(["--scope", scope]);
+            }
+            hub_admin(&args).trim().to_owned()
+        };
+        let v_url = with_token(&relay, &token("district-viewer", "", "watcher"));
         viewer.want(district_doc).unwrap();
         sync_until(
             &viewer,
@@ -235,7 +258,7 @@ impl Hub {
         .await;
         let mut tokens = BTreeMap::new();
         for (id, _) in streets {
-            let t = relay.create_token(
+            let t = token(
                 "street-relay",
                 &format!("street:{id}"),
                 &format!("relay-{id}"),
@@ -244,6 +267,7 @@ impl Hub {
         }
         Self {
             relay,
+            storage,
             operator,
             district: district_doc,
             tokens,
@@ -316,6 +340,20 @@ fn task_count(client: &Client, board: DocumentId) -> usize {
             TaskBoard::load(d).map(|b| b.tasks.len()).unwrap_or(0)
         })
         .unwrap_or(0)
+}
+
+impl Hub {
+    /// Makes a token with the hub's admin CLI.
+    pub fn create_token(&self, role: &str, scope: &str, name: &str) -> String {
+        let mut args = vec!["token", "create", "--role", role, "--name", name];
+        if !scope.is_empty() {
+            args.extend(["--scope", scope]);
+        }
+        if let Some(db) = &self.storage {
+            args.extend(["--storage", db.as_str()]);
+        }
+        admin(&self.relay.data, &args).trim().to_owned()
+    }
 }
 
 fn has_task(client: &Client, board: DocumentId, task: &str) -> bool {
@@ -530,15 +568,16 @@ async fn streets_feed_the_hub_what_they_share_and_a_district_board_comes_down_to
 }
 
 #[tokio::test]
-async fn a_hub_killed_mid_sync_and_a_street_offline_for_a_day_converge_with_nothing_lost() {
+async fn a_hub_on_postgres_killed_mid_sync_and_a_street_offline_for_a_day_converge_with_nothing_lost()
+ {
+    let cluster = TestCluster::start().expect("a test PostgreSQL");
+    let db = cluster.create_database().await.expect("a database");
     let mut a = Street::new("东湖街道", "东湖社区").await;
-    let mut hub = Hub::new(&[("a", &a)]).await;
+    let mut hub = Hub::on(&[("a", &a)], Some(db)).await;
     a.link(&hub.relay, &hub.tokens["a"]);
     let home = TempDir::new().unwrap();
     let office = Client::open(home.path()).unwrap();
-    let office_token = hub
-        .relay
-        .create_token("district-admin", "", "district-office");
+    let office_token = hub.create_token("district-admin", "", "district-office");
     office.want(a.board).unwrap();
     sync_until(
         &office,
