@@ -41,3 +41,24 @@ export function splitTags(text: string): string[] {
     .map((x) => x.trim())
     .filter((x) => x.length > 0);
 }
+
+/** The kinds of help or service as big chips, one of them picked. */
+export function KindChips({
+  kinds,
+  kind,
+  set,
+}: {
+  kinds: Record<string, string>;
+  kind: string;
+  set: (k: string) => void;
+}) {
+  return (
+    <div class="chips">
+      {Object.entries(kinds).map(([k, label]) => (
+        <button key={k} class={kind === k ? "chip on" : "chip"} onClick={() => set(k)} data-kind={k}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -109,3 +109,24 @@ pub fn volunteer<'a>(
 ) -> anyhow::Result<(&'a Loaded<TeamId, Team>, VolunteerId, &'a Volunteer)> {
     Ok(lookup::volunteer(teams, |t| &t.value, id)?)
 }
+
+/// The board `id` (see `linli street show`), or, without one, the only
+/// board on this device.
+pub fn board<'a>(
+    boards: &'a [Loaded<BoardId, TaskBoard>],
+    id: Option<&str>,
+) -> anyhow::Result<&'a Loaded<BoardId, TaskBoard>> {
+    match id {
+        Some(b) => boards
+            .iter()
+            .find(|l| l.id.as_str() == b.trim())
+            .with_context(|| format!("no board {b} on this device (see `linli street show`)")),
+        None => match boards {
+            [only] => Ok(only),
+            [] => bail!(
+                "no task board on this device; a street admin adds one with `linli street add-board`"
+            ),
+            _ => bail!("several boards: pass --board ID (see `linli street show`)"),
+        },
+    }
+}

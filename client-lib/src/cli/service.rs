@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, command: ServiceCommand) -> anyhow::Result<ExitCode> {
     let by = || -> anyhow::Result<PersonId> { Ok(PersonId::new(ctx.person(&client)?)?) };
     match command {
         ServiceCommand::Publish(a) => {
-            let board = pick_board(&boards, a.board.as_deref())?;
+            let board = lookup::board(&boards, a.board.as_deref())?;
             let cost = Cost::parse(a.cost.trim()).context("--cost is free or low-cost")?;
             if a.capacity == 0 {
                 bail!("--capacity must be at least 1");
@@ -159,25 +159,6 @@ pub fn run(ctx: &Context, command: ServiceCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn pick_board<'a>(
-    boards: &'a [Loaded<BoardId, TaskBoard>],
-    id: Option<&str>,
-) -> anyhow::Result<&'a Loaded<BoardId, TaskBoard>> {
-    match id {
-        Some(b) => boards
-            .iter()
-            .find(|l| l.id.as_str() == b.trim())
-            .with_context(|| format!("no board {b} on this device (see `linli street show`)")),
-        None => match boards {
-            [only] => Ok(only),
-            [] => bail!(
-                "no task board on this device; a street admin adds one with `linli street add-board`"
-            ),
-            _ => bail!("several boards: pass --board ID (see `linli street show`)"),
-        },
-    }
 }
 
 fn board_of<'a>(

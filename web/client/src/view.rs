@@ -97,3 +97,12 @@ pub fn buildings(device: &Device) -> Vec<BuildingCard> {
     });
     out
 }
+
+/// A community's name from the directory on this phone (its id when the
+/// directory has not arrived or does not list it).
+pub(crate) fn community_name(device: &Device, id: &linli_records::ids::CommunityId) -> String {
+    device
+        .directory()
+        .and_then(|d| d.communities.get(id).map(|c| c.name.clone()))
+        .unwrap_or_else(|| id.to_string())
+}

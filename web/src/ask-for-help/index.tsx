@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import type { Strings } from "../strings";
 import * as bridge from "../bridge";
-import { Field } from "../form";
+import { Field, KindChips } from "../form";
 
 export function AskForHelp({ t, household, done }: { t: Strings; household: string; done: () => void }) {
   const [kind, setKind] = useState("errand");
@@ -22,13 +22,7 @@ export function AskForHelp({ t, household, done }: { t: Strings; household: stri
     <div>
       <h1>{t.askForHelp}</h1>
       <p class="sub">{t.helpKind}</p>
-      <div class="chips">
-        {Object.entries(t.helpKinds).map(([k, label]) => (
-          <button key={k} class={kind === k ? "chip on" : "chip"} onClick={() => setKind(k)} data-kind={k}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <KindChips kinds={t.helpKinds} kind={kind} set={setKind} />
       <Field label={t.helpTitle} value={title} set={setTitle} name="title" />
       <Field label={t.helpDetail} value={detail} set={setDetail} name="detail" multiline />
       <button class="primary" onClick={send} data-testid="send-help">

@@ -7,7 +7,7 @@
 
 import { useState } from "preact/hooks";
 import type { ServiceLine } from "../api";
-import { Field } from "../form";
+import { Field, KindChips } from "../form";
 import type { Strings } from "../strings";
 import * as bridge from "../bridge";
 import { useWorker } from "../use-worker";
@@ -119,13 +119,7 @@ function Publish({ t }: { t: Strings }) {
   return (
     <section class="form">
       <h2>{t.publishService}</h2>
-      <div class="chips">
-        {Object.entries(t.helpKinds).map(([k, label]) => (
-          <button key={k} class={kind === k ? "chip on" : "chip"} onClick={() => setKind(k)} data-kind={k}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <KindChips kinds={t.helpKinds} kind={kind} set={setKind} />
       <Field label={t.helpTitle} value={title} set={setTitle} name="title" />
       <Field label={t.serviceWhen} value={when} set={setWhen} name="when" />
       <Field label={t.serviceCapacity} value={capacity} set={setCapacity} name="capacity" numeric />

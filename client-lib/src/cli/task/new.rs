@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use linli_records::ids::{PersonId, TaskId};
 use linli_records::task_board::{self, NewTask};
 use rand::Rng as _;
@@ -42,19 +42,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         boards,
     } = super::open(ctx)?;
     let by = PersonId::new(ctx.person(&client)?)?;
-    let board = match args.board {
-        Some(b) => boards
-            .iter()
-            .find(|l| l.id.as_str() == b.trim())
-            .with_context(|| format!("no board {b} on this device (see `linli street show`)"))?,
-        None => match boards.as_slice() {
-            [only] => only,
-            [] => bail!(
-                "no task board on this device; a street admin adds one with `linli street add-board`"
-            ),
-            _ => bail!("several boards: pass --board ID (see `linli street show`)"),
-        },
-    };
+    let board = lookup::board(&boards, args.board.as_deref())?;
     let (building, household) = match (args.building, args.household) {
         (_, Some(h)) => {
             let buildings = client.buildings(&street)?;

@@ -27,10 +27,7 @@ pub fn notices(device: &Device) -> Vec<NoticeLine> {
     let mine: Vec<_> = device.buildings().map(|(_, b)| b.building.id).collect();
     let mut out = Vec::new();
     for (_, board) in device.boards() {
-        let community = dir
-            .as_ref()
-            .and_then(|d| d.communities.get(&board.board.community))
-            .map_or_else(|| board.board.community.to_string(), |c| c.name.clone());
+        let community = super::community_name(device, &board.board.community);
         for (id, n) in &board.notices {
             // A phone holding no building (a volunteer's) sees the
             // community's notices whole; a head's only those for her.

@@ -55,10 +55,7 @@ pub fn services(device: &Device) -> Vec<ServiceLine> {
         .and_then(|v| device.team_of(&v));
     let mut out = Vec::new();
     for (_, board) in device.boards() {
-        let community = dir
-            .as_ref()
-            .and_then(|d| d.communities.get(&board.board.community))
-            .map_or_else(|| board.board.community.to_string(), |c| c.name.clone());
+        let community = super::community_name(device, &board.board.community);
         for (sid, s) in &board.services {
             let requests = services::places(&board, sid)
                 .into_iter()
