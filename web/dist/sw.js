@@ -1,5 +1,5 @@
-const VERSION = "cbd7f9796bd1e521";
-const ASSETS = ["/","/assets/index-DFvR4g5E.js","/assets/index-DUTafG9t.js","/assets/index-q4ctVGJ6.css","/assets/linli_web_client_bg-WoXzc_xs.wasm"];
+const VERSION = "c36e799bddbeb915";
+const ASSETS = ["/","/assets/index-Bnm92efm.js","/assets/index-CnN9sxBG.js","/assets/index-q4ctVGJ6.css","/assets/linli_web_client_bg-CrBNQHrJ.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.
