@@ -13,6 +13,8 @@
 //! measures the field app in Debian's Chromium (see `app.rs`).
 //! `linli-bench soak --minutes N` runs a street's day against one relay
 //! and reports every minute whether anything grows (see `soak.rs`).
+//! `linli-bench hub` measures the district hub on SQLite against
+//! PostgreSQL, and two hub processes against one (see `hub.rs`).
 
 mod app;
 mod big_doc;
@@ -20,6 +22,7 @@ mod data;
 mod floor;
 mod generate;
 mod grid;
+mod hub;
 mod idle_many;
 mod office;
 mod peer;
@@ -72,6 +75,9 @@ enum Command {
     /// Chromium, on the relay's endpoints, and the cost of every document
     /// on the office's PC instead.
     Office(office::Args),
+    /// The district hub's storage: saturation on SQLite, on PostgreSQL, and
+    /// on two hub processes sharing one PostgreSQL, side by side.
+    Hub(hub::Args),
 }
 
 /// Running the benchmark (no subcommand).
@@ -104,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
             Some(Command::App(args)) => app::run(args).await,
             Some(Command::Soak(args)) => soak::run(args).await,
             Some(Command::Office(args)) => office::run(args).await,
+            Some(Command::Hub(args)) => hub::run(args).await,
             None => run(cli.run).await,
         }
     };

@@ -63,18 +63,26 @@ pub struct Relay {
     /// linli-relay's own abuse limits, as a street runs it, instead of the
     /// raised ones.
     default_limits: bool,
+    /// linli-relay's `--storage` (PostgreSQL), when not its SQLite file.
+    storage: Option<String>,
 }
 
 impl Relay {
     /// Starts the relay on a fresh port with its data in `data`.
     pub fn start(kind: Kind, bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
-        Self::start_as(kind, bin_dir, data, false)
+        Self::start_as(kind, bin_dir, data, false, None)
     }
 
     /// Starts linli-relay with its own defaults, as a street runs it (the
     /// field app's figures: one phone at a time, nothing to raise).
     pub fn start_linli_defaults(bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
-        Self::start_as(Kind::Linli, bin_dir, data, true)
+        Self::start_as(Kind::Linli, bin_dir, data, true, None)
+    }
+
+    /// Starts linli-relay storing on the PostgreSQL database `storage` (a
+    /// district hub's), with `data` for its admin token file.
+    pub fn start_linli_on(bin_dir: &Path, data: &Path, storage: &str) -> anyhow::Result<Self> {
+        Self::start_as(Kind::Linli, bin_dir, data, false, Some(storage.to_owned()))
     }
 
     fn start_as(
@@ -82,6 +90,7 @@ impl Relay {
         bin_dir: &Path,
         data: &Path,
         default_limits: bool,
+        storage: Option<String>,
     ) -> anyhow::Result<Self> {
         let bin = bin_dir.join(kind.binary());
         if !bin.exists() {
@@ -90,7 +99,8 @@ impl Relay {
                 bin.display()
             );
         }
-        let (child, url, metrics_addr) = spawn(kind, &bin, data, default_limits)?;
+        let (child, url, metrics_addr) =
+            spawn(kind, &bin, data, default_limits, storage.as_deref())?;
         let token = match kind {
             Kind::Linli => Some(
                 std::fs::read_to_string(data.join("admin-token"))
@@ -109,6 +119,7 @@ impl Relay {
             bin,
             child,
             default_limits,
+            storage,
         })
     }
 
@@ -132,8 +143,13 @@ impl Relay {
     pub fn restart(&mut self) -> anyhow::Result<Duration> {
         self.stop()?;
         let started = Instant::now();
-        let (child, url, metrics_addr) =
-            spawn(self.kind, &self.bin, &self.data, self.default_limits)?;
+        let (child, url, metrics_addr) = spawn(
+            self.kind,
+            &self.bin,
+            &self.data,
+            self.default_limits,
+            self.storage.as_deref(),
+        )?;
         let ready = started.elapsed();
         self.child = child;
         self.url = url;
@@ -186,6 +202,7 @@ fn spawn(
     bin: &Path,
     data: &Path,
     default_limits: bool,
+    storage: Option<&str>,
 ) -> anyhow::Result<(Child, String, Option<String>)> {
     let mut cmd = Command::new(bin);
     cmd.arg("--listen")
@@ -201,6 +218,9 @@ fn spawn(
     }
     if kind == Kind::Linli && !default_limits {
         cmd.args(LINLI_BENCH_LIMITS);
+    }
+    if let Some(storage) = storage {
+        cmd.arg("--storage").arg(storage);
     }
     let mut child = cmd
         .spawn()

@@ -221,9 +221,23 @@ pub async fn saturation(
     sizes: &Sizes,
     building: &BuildingDoc,
 ) -> anyhow::Result<Vec<Figure>> {
+    saturation_on(&[relay], sizes, building).await
+}
+
+/// [`saturation`] with the writers and their readers spread evenly over
+/// `relays` (hub processes sharing one database): each writer's reader is
+/// on the same process as its writer, so each process relays its own.
+pub async fn saturation_on(
+    relays: &[&Relay],
+    sizes: &Sizes,
+    building: &BuildingDoc,
+) -> anyhow::Result<Vec<Figure>> {
+    let per_relay = sizes.saturation_docs.div_ceil(relays.len().max(1));
     let mut swarm = Swarm::new();
-    swarm.connect(relay, sizes.saturation_docs * 2).await?;
-    let docs: Vec<DocumentId> = (0..sizes.saturation_docs)
+    for relay in relays {
+        swarm.connect(relay, per_relay * 2).await?;
+    }
+    let docs: Vec<DocumentId> = (0..per_relay * relays.len())
         .map(|_| DocumentId::random(&mut rand::rng()))
         .collect();
     for (k, id) in docs.iter().enumerate() {

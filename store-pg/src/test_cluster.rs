@@ -83,11 +83,27 @@ impl TestCluster {
         if let Ok(given) = std::env::var(ENV)
             && !given.trim().is_empty()
         {
-            return Ok(TestCluster {
-                base: Base::Given(given),
-                server: None,
-            });
+            return Ok(Self::on(given));
         }
+        Self::start_server(false)
+    }
+
+    /// The server `given` names (a connection string of a role that may
+    /// `CREATE DATABASE`); nothing is started or stopped.
+    pub fn on(given: String) -> Self {
+        TestCluster {
+            base: Base::Given(given),
+            server: None,
+        }
+    }
+
+    /// A new server that syncs its writes to disk, as a real hub's does:
+    /// for benchmarks, where `fsync=off` would flatter PostgreSQL.
+    pub fn start_durable() -> Result<Self, ClusterError> {
+        Self::start_server(true)
+    }
+
+    fn start_server(fsync: bool) -> Result<Self, ClusterError> {
         let bin = find_bin()?;
         let dir = tempfile::Builder::new()
             .prefix("linli-pg-")
@@ -106,11 +122,13 @@ impl TestCluster {
             .args(["--locale=C", "--no-sync"]);
         run(&mut initdb)?;
         // Only a Unix socket in the folder: nothing listens on the network.
-        // fsync off: a test server's durability across an OS crash does not
-        // matter (its processes' crashes are what tests inflict).
+        // fsync off for tests: a test server's durability across an OS
+        // crash does not matter (its processes' crashes are what tests
+        // inflict).
         let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c max_connections=400",
-            dir.path().display()
+            "-k {} -c listen_addresses='' -c fsync={} -c max_connections=400",
+            dir.path().display(),
+            if fsync { "on" } else { "off" }
         );
         let mut start = command(&bin, "pg_ctl", as_postgres);
         start
