@@ -130,7 +130,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let bin_dir = crate::relay::bin_dir(args.bin_dir)?;
     // Before the relays start: they inherit it.
     let fds = idle_many::raise_fd_limit()?;
-    if fds < 2 * sizes.many_idle_peers as u64 + 1000 {
+    // Each process (this one, each relay) holds one socket per idle peer.
+    if fds < sizes.many_idle_peers as u64 + 1000 {
         eprintln!(
             "open-file limit {fds}: too low for {} idle peers; that workload may fail",
             sizes.many_idle_peers
