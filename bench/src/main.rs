@@ -15,10 +15,13 @@
 //! and reports every minute whether anything grows (see `soak.rs`).
 //! `linli-bench hub` measures the district hub on SQLite against
 //! PostgreSQL, and two hub processes against one (see `hub.rs`).
+//! `linli-bench district --streets 50` feeds one district hub from many
+//! street relays, on SQLite and on PostgreSQL (see `district.rs`).
 
 mod app;
 mod big_doc;
 mod data;
+mod district;
 mod floor;
 mod generate;
 mod grid;
@@ -78,6 +81,10 @@ enum Command {
     /// The district hub's storage: saturation on SQLite, on PostgreSQL, and
     /// on two hub processes sharing one PostgreSQL, side by side.
     Hub(hub::Args),
+    /// Many street relays, each loaded with the community preset and its
+    /// task boards, feed one district hub at once: time until the hub holds
+    /// everything, the hub's peak RSS and CPU, on SQLite and on PostgreSQL.
+    District(district::Args),
 }
 
 /// Running the benchmark (no subcommand).
@@ -111,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
             Some(Command::Soak(args)) => soak::run(args).await,
             Some(Command::Office(args)) => office::run(args).await,
             Some(Command::Hub(args)) => hub::run(args).await,
+            Some(Command::District(args)) => district::run(args).await,
             None => run(cli.run).await,
         }
     };

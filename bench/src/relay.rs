@@ -65,24 +65,40 @@ pub struct Relay {
     default_limits: bool,
     /// linli-relay's `--storage` (PostgreSQL), when not its SQLite file.
     storage: Option<String>,
+    /// More flags, kept across restarts (`--upstream`).
+    extra: Vec<String>,
 }
 
 impl Relay {
     /// Starts the relay on a fresh port with its data in `data`.
     pub fn start(kind: Kind, bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
-        Self::start_as(kind, bin_dir, data, false, None)
+        Self::start_as(kind, bin_dir, data, false, None, Vec::new())
     }
 
     /// Starts linli-relay with its own defaults, as a street runs it (the
     /// field app's figures: one phone at a time, nothing to raise).
     pub fn start_linli_defaults(bin_dir: &Path, data: &Path) -> anyhow::Result<Self> {
-        Self::start_as(Kind::Linli, bin_dir, data, true, None)
+        Self::start_as(Kind::Linli, bin_dir, data, true, None, Vec::new())
     }
 
     /// Starts linli-relay storing on the PostgreSQL database `storage` (a
     /// district hub's), with `data` for its admin token file.
     pub fn start_linli_on(bin_dir: &Path, data: &Path, storage: &str) -> anyhow::Result<Self> {
-        Self::start_as(Kind::Linli, bin_dir, data, false, Some(storage.to_owned()))
+        Self::start_as(
+            Kind::Linli,
+            bin_dir,
+            data,
+            false,
+            Some(storage.to_owned()),
+            Vec::new(),
+        )
+    }
+
+    /// Starts linli-relay with the benchmark's limits and `extra` flags
+    /// (a street linked to a hub), kept across restarts.
+    pub fn start_linli_with(bin_dir: &Path, data: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        let extra = extra.iter().map(|a| (*a).to_owned()).collect();
+        Self::start_as(Kind::Linli, bin_dir, data, false, None, extra)
     }
 
     fn start_as(
@@ -91,6 +107,7 @@ impl Relay {
         data: &Path,
         default_limits: bool,
         storage: Option<String>,
+        extra: Vec<String>,
     ) -> anyhow::Result<Self> {
         let bin = bin_dir.join(kind.binary());
         if !bin.exists() {
@@ -100,7 +117,7 @@ impl Relay {
             );
         }
         let (child, url, metrics_addr) =
-            spawn(kind, &bin, data, default_limits, storage.as_deref())?;
+            spawn(kind, &bin, data, default_limits, storage.as_deref(), &extra)?;
         let token = match kind {
             Kind::Linli => Some(
                 std::fs::read_to_string(data.join("admin-token"))
@@ -120,6 +137,7 @@ impl Relay {
             child,
             default_limits,
             storage,
+            extra,
         })
     }
 
@@ -149,6 +167,7 @@ impl Relay {
             &self.data,
             self.default_limits,
             self.storage.as_deref(),
+            &self.extra,
         )?;
         let ready = started.elapsed();
         self.child = child;
@@ -203,6 +222,7 @@ fn spawn(
     data: &Path,
     default_limits: bool,
     storage: Option<&str>,
+    extra: &[String],
 ) -> anyhow::Result<(Child, String, Option<String>)> {
     let mut cmd = Command::new(bin);
     cmd.arg("--listen")
@@ -222,6 +242,7 @@ fn spawn(
     if let Some(storage) = storage {
         cmd.arg("--storage").arg(storage);
     }
+    cmd.args(extra);
     let mut child = cmd
         .spawn()
         .with_context(|| format!("start {}", bin.display()))?;
