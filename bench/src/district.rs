@@ -6,7 +6,8 @@
 //! until every street's `linli-relay upstream status` says the hub has
 //! everything it shares, with the hub's peak RSS and CPU seconds (from
 //! /proc). The same streets (copies of the same data folders) then feed a
-//! hub on PostgreSQL, and the two are printed side by side.
+//! hub on PostgreSQL (a throwaway cluster with fsync on), and the two are
+//! printed side by side.
 
 mod hub;
 mod proc_stat;
@@ -83,6 +84,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         )?);
         relay.stop()?;
         eprintln!("  street {} of {streets} ready", n + 1);
+        // The setup blocks: let a SIGTERM (`timeout`) in between streets.
+        tokio::task::yield_now().await;
     }
 
     eprintln!("the hub on SQLite…");
