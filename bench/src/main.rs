@@ -101,6 +101,9 @@ struct Args {
     /// workloads.
     #[arg(long)]
     grid_only: bool,
+    /// Every workload but the fan-out grid (which takes longest).
+    #[arg(long, conflicts_with = "grid_only")]
+    no_grid: bool,
     /// Seed of the synthetic street (`linli-bench gen` writes the same one).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -250,7 +253,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             Relay::start(Kind::Samod, &bin_dir, grid_dirs.1.path())?,
         ];
     }
-    for cell in &sizes.grid {
+    let grid: &[_] = if args.no_grid { &[] } else { &sizes.grid };
+    for cell in grid {
         for driver in grid::Driver::ALL {
             eprintln!("grid: {}, {driver:?} driver…", cell.name);
             let mut cell_figures: [Vec<Figure>; 2] = [Vec::new(), Vec::new()];
