@@ -198,7 +198,8 @@ async fn feed(
 }
 
 /// The number of documents the street shares when the hub has all of
-/// them, its directory and boards at least (`linli-relay upstream status`).
+/// them: its directory, boards and summary, and the district directory
+/// (`linli-relay upstream status`).
 fn caught_up(program: &Path, data: &Path) -> anyhow::Result<Option<usize>> {
     let out = Command::new(program)
         .args(["upstream", "status", "--json", "--data"])
@@ -210,7 +211,9 @@ fn caught_up(program: &Path, data: &Path) -> anyhow::Result<Option<usize>> {
     }
     let status: Value = serde_json::from_slice(&out.stdout).context("upstream status --json")?;
     let documents = status["documents"].as_array().map_or(0, Vec::len);
-    Ok((documents > street::BOARDS).then_some(documents))
+    // Its directory, its boards, its summary, and the district directory
+    // that comes down.
+    Ok((documents > street::BOARDS + 2).then_some(documents))
 }
 
 fn print(preset: Preset, streets: usize, sqlite: &Fed, postgres: Option<&Fed>) {

@@ -216,6 +216,8 @@ impl Drop for Relay {
     }
 }
 
+static LOG_SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn spawn(
     kind: Kind,
     bin: &Path,
@@ -232,6 +234,20 @@ fn spawn(
         .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    // `LINLI_BENCH_RELAY_LOGS=FOLDER`: each relay's log (at `RUST_LOG`'s
+    // level, else info) goes to FOLDER/<pid-of-bench>-<n>.log, to find out
+    // why a run stalls. Off by default: logging costs time.
+    if let Some(folder) = std::env::var_os("LINLI_BENCH_RELAY_LOGS") {
+        let level = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
+        let path = Path::new(&folder).join(format!(
+            "{}-{}.log",
+            std::process::id(),
+            LOG_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
+        cmd.env("RUST_LOG", level).stderr(file);
+    }
     if kind == Kind::Linli {
         // Not the fixed default port: several relays may run at once.
         cmd.args(["--metrics-listen", "127.0.0.1:0"]);

@@ -141,6 +141,18 @@ pub struct Config {
         requires = "upstream"
     )]
     pub upstream_token: Option<Secret>,
+
+    /// A shared document the hub still lacks this many seconds after it
+    /// was offered is offered again from scratch (the hub may have refused
+    /// it before the district listed the street, or lost it in a restore).
+    #[arg(
+        long,
+        env = "LINLI_UPSTREAM_REOFFER_SECS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..),
+        requires = "upstream"
+    )]
+    pub upstream_reoffer_secs: u64,
 }
 
 /// A secret given on the command line: kept out of `Debug` and logs.
@@ -212,6 +224,7 @@ impl Config {
             metrics_listen: MetricsListen(None),
             upstream: None,
             upstream_token: None,
+            upstream_reoffer_secs: 20,
         }
     }
 

@@ -202,6 +202,7 @@ pub async fn open(config: &Config) -> Result<AppState, RelayError> {
             &state,
             url.clone(),
             config.upstream_token.as_ref().map(|t| t.0.clone()),
+            std::time::Duration::from_secs(config.upstream_reoffer_secs),
         );
     }
     Ok(state)

@@ -25,26 +25,23 @@ const BACKOFF_MAX: Duration = Duration::from_secs(30);
 /// How often the link looks for newly shared documents, checks what the
 /// hub has, and follows the district's shared boards.
 const TICK: Duration = Duration::from_millis(500);
-/// A document the hub still lacks this long after it was offered is
-/// offered again from scratch (the hub may have refused it before the
-/// district listed the street, or lost it in a restore).
-const REOFFER: Duration = Duration::from_secs(20);
-
 /// The token name the hub's changes are audited under on the street.
 const HUB_TOKEN: &str = "upstream-hub";
 
 /// Starts the link to `url` (with `token`) as a task of the relay; it ends
 /// when the relay shuts down.
-pub fn spawn(state: &AppState, url: String, token: Option<String>) {
+/// `reoffer`: a shared document the hub still lacks this long after it was
+/// offered is offered again from scratch (`--upstream-reoffer-secs`).
+pub fn spawn(state: &AppState, url: String, token: Option<String>, reoffer: Duration) {
     let state = state.clone();
     let tasks = state.tasks.clone();
     tasks.spawn(super::summary::run(state.clone()));
     tasks.spawn(async move {
-        run(state, url, token).await;
+        run(state, url, token, reoffer).await;
     });
 }
 
-async fn run(state: AppState, url: String, token: Option<String>) {
+async fn run(state: AppState, url: String, token: Option<String>, reoffer: Duration) {
     let mut wait = BACKOFF_MIN;
     let mut status = UpstreamStatus {
         hub: strip_query(&url),
@@ -67,7 +64,7 @@ async fn run(state: AppState, url: String, token: Option<String>) {
                 info!(hub = %status.hub, "upstream link up");
                 status.last_error = None;
                 let opened = Instant::now();
-                run_link(&state, link, &mut status).await;
+                run_link(&state, link, &mut status, reoffer).await;
                 state.relay.metrics.upstream_connected(false);
                 status.connected = false;
                 write_status(&state, &mut status).await;
@@ -100,8 +97,12 @@ async fn run(state: AppState, url: String, token: Option<String>) {
 
 /// Runs one connection to its end: the session, and beside it the offers,
 /// the status and the district's boards.
-async fn run_link<S>(state: &AppState, link: dial::Dialed<S>, status: &mut UpstreamStatus)
-where
+async fn run_link<S>(
+    state: &AppState,
+    link: dial::Dialed<S>,
+    status: &mut UpstreamStatus,
+    reoffer: Duration,
+) where
     S: futures::Stream<Item = linli_protocol::Frame>
         + futures::Sink<linli_protocol::Frame>
         + Unpin
@@ -132,7 +133,7 @@ where
         let Ok(conn) = conn.await else { return };
         state.relay.metrics.upstream_connected(true);
         status.connected = true;
-        drive(state, &conn, &hub, district, status).await;
+        drive(state, &conn, &hub, district, status, reoffer).await;
     };
     tokio::select! {
         () = session => {}
@@ -141,7 +142,7 @@ where
 }
 
 /// Every [`TICK`] while the link is up: offers newly shared documents,
-/// re-offers what the hub keeps lacking, asks what the hub has, registers
+/// re-offers what the hub keeps lacking (after `reoffer`), asks what the hub has, registers
 /// the district's boards. Never returns by itself.
 async fn drive(
     state: &AppState,
@@ -149,6 +150,7 @@ async fn drive(
     hub: &PeerId,
     district: Option<DocumentId>,
     status: &mut UpstreamStatus,
+    reoffer: Duration,
 ) {
     let mut offered: HashMap<DocumentId, Instant> = HashMap::new();
     let mut tick = tokio::time::interval(TICK);
@@ -159,15 +161,32 @@ async fn drive(
         let mut shared: Vec<DocumentId> = index.shared_up().copied().collect();
         shared.sort_by_key(|d| d.url());
         let mut documents = Vec::with_capacity(shared.len());
+        // The hub learns what belongs to this street from this street's
+        // directory: a board offered before the hub holds the directory
+        // naming it is refused, and would wait for the re-offer. So the
+        // directory goes first, and every other document is first offered
+        // once the hub's heads cover the directory (the hub indexes a
+        // directory before it answers, so it knows the document by then).
+        let directory = state.relay.directory.id();
+        let directory_covered = match directory {
+            Some(d) => covered(state, d, hub).await,
+            None => false,
+        };
         for doc in &shared {
-            let covered = covered(state, *doc, hub).await;
+            let first = Some(*doc) == directory;
+            let covered = if first {
+                directory_covered
+            } else {
+                covered(state, *doc, hub).await
+            };
             let now = Instant::now();
             match offered.get(doc) {
-                None => {
+                None if first || directory_covered => {
                     conn.send(Outbound::Offer(*doc, false));
                     offered.insert(*doc, now);
                 }
-                Some(at) if !covered && now.duration_since(*at) > REOFFER => {
+                None => {}
+                Some(at) if !covered && now.duration_since(*at) > reoffer => {
                     conn.send(Outbound::Offer(*doc, true));
                     offered.insert(*doc, now);
                 }

@@ -30,10 +30,15 @@ const NOT_VISITED_DAYS: u32 = 30;
 /// Keeps the summary up to date until the relay shuts down.
 pub(super) async fn run(state: AppState) {
     let mut cursor = ChangeCursor::START;
+    // The first summary is written at once, so it goes up with the rest
+    // when the link first comes up; then every EVERY.
+    let mut first = true;
     loop {
-        tokio::select! {
-            () = state.shutdown.cancelled() => return,
-            () = tokio::time::sleep(EVERY) => {}
+        if !std::mem::take(&mut first) {
+            tokio::select! {
+                () = state.shutdown.cancelled() => return,
+                () = tokio::time::sleep(EVERY) => {}
+            }
         }
         let changed = match state.storage.changed_since(cursor).await {
             Ok(c) => c,

@@ -178,8 +178,19 @@ impl Street {
 
     /// Restarts the relay linked to `hub` with `token`.
     pub fn link(&mut self, hub: &RelayProcess, token: &str) {
-        self.relay
-            .restart_with(&["--upstream", &hub.bare_url, "--upstream-token", token]);
+        self.link_with(hub, token, &[]);
+    }
+
+    /// [`Self::link`] with more `linli-relay` arguments.
+    pub fn link_with(&mut self, hub: &RelayProcess, token: &str, extra: &[&str]) {
+        let mut args = vec![
+            "--upstream",
+            hub.bare_url.as_str(),
+            "--upstream-token",
+            token,
+        ];
+        args.extend_from_slice(extra);
+        self.relay.restart_with(&args);
     }
 }
 
@@ -378,6 +389,29 @@ fn stored_documents(data: &Path) -> BTreeMap<DocumentId, String> {
             (id, linli_records::json::to_json(&doc).to_string())
         })
         .collect()
+}
+
+/// A street's board and summary reach the hub on the link's first offer:
+/// the directory that names them goes up first. With the re-offer a day
+/// away, a board the hub refused because it did not know it yet would
+/// never arrive, and this would wait in vain.
+#[tokio::test]
+async fn everything_a_street_shares_reaches_the_hub_on_the_first_offer() {
+    let mut a = Street::new("东湖街道", "东湖社区").await;
+    let hub = Hub::new(&[("a", &a)]).await;
+    a.link_with(
+        &hub.relay,
+        &hub.tokens["a"],
+        &["--upstream-reoffer-secs", "86400"],
+    );
+    // The directory, the board and the street summary (and the district
+    // directory, which comes down).
+    wait_status(&a.relay, "the hub to hold all of them", |ok, text| {
+        ok && text.contains("link: up")
+            && text.contains("(0 behind)")
+            && text.matches("\n  ok ").count() >= 4
+    })
+    .await;
 }
 
 #[tokio::test]
