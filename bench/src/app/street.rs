@@ -66,33 +66,7 @@ pub fn set_up(
     work: &Path,
     grid_buildings: usize,
 ) -> anyhow::Result<Street> {
-    let generated = linli_gen::generate(shape, seed);
-    let residents = work.join("residents.csv");
-    let volunteers = work.join("volunteers.csv");
-    std::fs::write(&residents, &generated.residents_csv)?;
-    std::fs::write(&volunteers, &generated.volunteers_csv)?;
-
-    let admin = Cli {
-        program: linli.to_path_buf(),
-        dir: work.join("admin-device"),
-    };
-    let token = relay
-        .token
-        .clone()
-        .context("linli-relay made no admin token")?;
-    admin.run(&[
-        "--token", &token, "init", "--relay", &relay.url, "--as", "admin-li",
-    ])?;
-    let directory = admin
-        .run(&["street", "init", "东湖街道"])?
-        .trim()
-        .to_owned();
-    for file in [&residents, &volunteers] {
-        let said = admin.run(&["import", file.to_str().context("UTF-8 path")?])?;
-        if !said.contains(" 0 row(s) rejected") {
-            bail!("import of {} rejected rows: {said}", file.display());
-        }
-    }
+    let (admin, directory) = import(relay, linli, shape, seed, "东湖街道", work)?;
     admin.run(&["sync", "--timeout", "600"])?;
     let data = relay.data().to_str().context("UTF-8 path")?.to_owned();
     run(
@@ -121,6 +95,43 @@ pub fn set_up(
         household,
         households_per_building: shape.households_per_building,
     })
+}
+
+/// Generates a street named `name` and imports it as its street admin, on
+/// a `linli` device in `work`: the admin's device and the directory URL.
+/// Nothing is synced yet.
+pub fn import(
+    relay: &Relay,
+    linli: &Path,
+    shape: Shape,
+    seed: u64,
+    name: &str,
+    work: &Path,
+) -> anyhow::Result<(Cli, String)> {
+    let generated = linli_gen::generate(shape, seed);
+    let residents = work.join("residents.csv");
+    let volunteers = work.join("volunteers.csv");
+    std::fs::write(&residents, &generated.residents_csv)?;
+    std::fs::write(&volunteers, &generated.volunteers_csv)?;
+    let admin = Cli {
+        program: linli.to_path_buf(),
+        dir: work.join("admin-device"),
+    };
+    let token = relay
+        .token
+        .clone()
+        .context("linli-relay made no admin token")?;
+    admin.run(&[
+        "--token", &token, "init", "--relay", &relay.url, "--as", "admin-li",
+    ])?;
+    let directory = admin.run(&["street", "init", name])?.trim().to_owned();
+    for file in [&residents, &volunteers] {
+        let said = admin.run(&["import", file.to_str().context("UTF-8 path")?])?;
+        if !said.contains(" 0 row(s) rejected") {
+            bail!("import of {} rejected rows: {said}", file.display());
+        }
+    }
+    Ok((admin, directory))
 }
 
 /// Up to `n` buildings of one community (a grid worker's grid), by id.

@@ -9,7 +9,7 @@ use anyhow::Context;
 use linli_gen::Shape;
 use serde_json::Value;
 
-use crate::app::street::{Cli, run};
+use crate::app::street::{import, run};
 use crate::relay::Relay;
 
 /// Task boards per street (one a month), each shared up to the hub.
@@ -27,34 +27,7 @@ pub fn set_up(
     n: usize,
     work: &Path,
 ) -> anyhow::Result<String> {
-    let generated = linli_gen::generate(shape, seed);
-    let residents = work.join("residents.csv");
-    let volunteers = work.join("volunteers.csv");
-    std::fs::write(&residents, &generated.residents_csv)?;
-    std::fs::write(&volunteers, &generated.volunteers_csv)?;
-    let admin = Cli {
-        program: linli.to_path_buf(),
-        dir: work.join("admin-device"),
-    };
-    let token = relay
-        .token
-        .clone()
-        .context("linli-relay made no admin token")?;
-    admin.run(&[
-        "--token", &token, "init", "--relay", &relay.url, "--as", "admin-li",
-    ])?;
-    let directory = admin
-        .run(&["street", "init", &format!("街道{n}")])?
-        .trim()
-        .to_owned();
-    for file in [&residents, &volunteers] {
-        let said = admin.run(&["import", file.to_str().context("UTF-8 path")?])?;
-        anyhow::ensure!(
-            said.contains(" 0 row(s) rejected"),
-            "import of {} rejected rows: {said}",
-            file.display()
-        );
-    }
+    let (admin, directory) = import(relay, linli, shape, seed, &format!("街道{n}"), work)?;
     let shown: Value = serde_json::from_str(&admin.run(&["street", "show", "--json"])?)?;
     let (building, first) = shown["directory"]["buildings"]
         .as_object()

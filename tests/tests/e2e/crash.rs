@@ -9,7 +9,7 @@ use tempfile::TempDir;
 use super::raw_peer::{RawPeer, new_doc, wanted_doc};
 use super::relay_process::RelayProcess;
 
-fn edit(doc: &mut DocSync, key: &str, value: &str) {
+pub(super) fn edit(doc: &mut DocSync, key: &str, value: &str) {
     let mut tx = doc.doc_mut().transaction();
     tx.put(ROOT, key, value).unwrap();
     tx.commit();
@@ -19,18 +19,24 @@ fn edit(doc: &mut DocSync, key: &str, value: &str) {
 async fn confirmed_changes_survive_sigkill_of_the_relay() {
     let dir = TempDir::new().unwrap();
     let mut relay = RelayProcess::start(dir.path());
+    confirmed_changes_survive_sigkill(&mut relay, "head").await;
+}
+
+/// `peer` confirms 100 edits over five documents on `relay`; the relay is
+/// SIGKILLed and restarted; a fresh device gets every one of them.
+pub(super) async fn confirmed_changes_survive_sigkill(relay: &mut RelayProcess, peer: &str) {
     let mut docs = Vec::new();
-    let mut peer = RawPeer::join(&relay.url, "head").await;
+    let mut writer = RawPeer::join(&relay.url, peer).await;
     for n in 0..5 {
-        let mut doc = new_doc("head", "building", &format!("{n}号楼"));
+        let mut doc = new_doc(peer, "building", &format!("{n}号楼"));
         for i in 0..20 {
             edit(&mut doc, &format!("h{i}"), "visited");
             // sync_doc returns once the relay's heads equal ours: confirmed.
-            peer.sync_doc(&mut doc).await;
+            writer.sync_doc(&mut doc).await;
         }
         docs.push(doc);
     }
-    drop(peer);
+    drop(writer);
     relay.kill9();
     relay.restart();
     let mut fresh = RawPeer::join(&relay.url, "fresh-device").await;

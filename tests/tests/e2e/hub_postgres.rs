@@ -5,20 +5,13 @@
 
 use std::path::Path;
 
-use automerge::ROOT;
-use automerge::transaction::Transactable;
 use linli_protocol::{DocSync, Message, SyncKind};
 use linli_store_pg::test_cluster::TestCluster;
 use tempfile::TempDir;
 
+use super::crash::{confirmed_changes_survive_sigkill, edit};
 use super::raw_peer::{Got, RawPeer, new_doc, wanted_doc};
 use super::relay_process::{PATIENCE, RelayProcess, admin};
-
-fn edit(doc: &mut DocSync, key: &str, value: &str) {
-    let mut tx = doc.doc_mut().transaction();
-    tx.put(ROOT, key, value).unwrap();
-    tx.commit();
-}
 
 /// A hub process on `db`. The first one on a database makes the
 /// street-admin token; a later one finds tokens there already and makes
@@ -124,24 +117,5 @@ async fn confirmed_changes_survive_sigkill_of_a_hub_on_postgres() {
     let db = cluster.create_database().await.expect("a database");
     let dir = TempDir::new().unwrap();
     let mut relay = hub(dir.path(), &db, None);
-    let mut docs = Vec::new();
-    let mut peer = RawPeer::join(&relay.url, "street-a").await;
-    for n in 0..5 {
-        let mut doc = new_doc("street-a", "board", &format!("task board {n}"));
-        for i in 0..20 {
-            edit(&mut doc, &format!("t{i}"), "claimed");
-            // sync_doc returns once the relay's heads equal ours: confirmed.
-            peer.sync_doc(&mut doc).await;
-        }
-        docs.push(doc);
-    }
-    drop(peer);
-    relay.kill9();
-    relay.restart();
-    let mut fresh = RawPeer::join(&relay.url, "fresh-device").await;
-    for doc in &docs {
-        let mut copy = wanted_doc("fresh-device", doc.document_id());
-        assert_eq!(fresh.sync_doc(&mut copy).await, Some("sync"));
-        assert_eq!(copy.heads(), doc.heads(), "a confirmed change was lost");
-    }
+    confirmed_changes_survive_sigkill(&mut relay, "street-a").await;
 }
