@@ -2,6 +2,7 @@
 //! each under `cli/`), and how errors map to exit codes.
 
 mod conflicts;
+mod district;
 mod doc;
 mod export;
 mod history;
@@ -100,6 +101,10 @@ pub enum Command {
     /// The services list: publish, request, accept or decline.
     #[command(subcommand)]
     Service(service::ServiceCommand),
+    /// The district hub's directory: its streets, and task boards shared
+    /// down to them (district admin; a district viewer only reads).
+    #[command(subcommand)]
+    District(district::DistrictCommand),
     /// Notices to building heads: publish, list, mark read.
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
@@ -128,6 +133,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Hours(command) => hours::run(&ctx, command),
         Command::Service(command) => service::run(&ctx, command),
         Command::Notice(command) => notice::run(&ctx, command),
+        Command::District(command) => district::run(&ctx, command),
         Command::Conflicts(args) => conflicts::run(&ctx, args),
         Command::Resolve(args) => conflicts::resolve(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),

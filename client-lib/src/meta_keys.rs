@@ -24,6 +24,9 @@ pub(crate) const WANTED: &str = "wanted";
 pub(crate) const UNSHARED: &str = "unshared";
 /// store: the street directory's document URL.
 pub(crate) const DIRECTORY: &str = "directory";
+/// store: the district directory's document URL, on a device that works
+/// with a district hub (`linli district init` / `use`).
+pub(crate) const DISTRICT: &str = "district";
 /// store: the person id of this device's user.
 pub(crate) const PERSON: &str = "person_id";
 

@@ -7,6 +7,8 @@
 //! both live in the store's metadata, beside the relay URL (see
 //! `client/settings.rs`).
 
+mod district;
+
 use std::str::FromStr;
 
 use automerge::ActorId;
@@ -19,6 +21,8 @@ use linli_records::task_board::TaskBoard;
 use linli_records::team::Team;
 
 use crate::{Client, ClientError};
+
+pub use district::DistrictHub;
 
 /// Why the street's records could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,12 @@ pub enum RecordsError {
          or `linli street use URL`"
     )]
     NoDirectory,
+    /// No district directory is remembered on this device.
+    #[error(
+        "this device has no district directory; run `linli district init NAME` (district \
+         admin) or `linli district use URL`"
+    )]
+    NoDistrict,
     /// A document is not of the shape linli expects.
     #[error("document {doc} is not a valid {what} document: {source}")]
     Shape {

@@ -27,6 +27,21 @@ pub fn open_store(config: &linli_server::Config) -> anyhow::Result<Store> {
     Store::open_relay(&path).with_context(|| format!("cannot open {}", path.display()))
 }
 
+/// Refuses `command` (backup, restore, check) on a relay that stores on
+/// PostgreSQL: they read and write the SQLite file in `--data`, which such
+/// a relay does not use, so running them would back up, restore or check
+/// the wrong thing and look successful.
+pub fn sqlite_only(config: &linli_server::Config, command: &str) -> anyhow::Result<()> {
+    if config.postgres().map_err(anyhow::Error::msg)?.is_some() {
+        anyhow::bail!(
+            "`linli-relay {command}` works on a SQLite store only; this relay stores on \
+             PostgreSQL (--storage), so back it up and check it with PostgreSQL's own tools \
+             (pg_dump, or base backups with WAL archiving) and restore with pg_restore"
+        );
+    }
+    Ok(())
+}
+
 /// Runs `f` on the relay's storage as a serving relay opens it: the SQLite
 /// file in `--data`, or PostgreSQL with `--storage`. For the admin commands
 /// that work on both (tokens, the directory setting).

@@ -16,6 +16,7 @@ mod e2e {
     pub mod crash_loop;
     pub mod disk_full;
     pub mod district;
+    pub mod district_cli;
     pub mod fault_proxy;
     pub mod field_app;
     pub mod first_sync_resume;

@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use linli_client::DocumentId;
 use linli_records::building::{self, BuildingRef};
 use linli_records::directory::{self, Area, BuildingEntry, Community};
+use linli_records::district;
 use linli_records::ids::{AreaId, BuildingId, DocUrl, TeamId};
 use linli_records::task_board::{self, TaskBoardRef};
 use linli_records::team::{self, TeamRef};
@@ -95,6 +96,20 @@ pub enum StreetCommand {
         community: String,
         #[arg(long)]
         hours: u32,
+    },
+    /// Send a building's document up to the district hub, or stop
+    /// (street admin). By default no building goes up: its residents'
+    /// names and phones stay on the street. The street's relay follows the
+    /// directory, so the choice applies once this device syncs.
+    ShareUp {
+        /// The building (id or name).
+        building: String,
+        /// Send it up.
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        on: bool,
+        /// Stop sending it up (what the hub already has stays there).
+        #[arg(long)]
+        off: bool,
     },
     /// Show the directory: communities, buildings, teams and boards.
     Show {
@@ -331,6 +346,30 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
                     "board {id} ({community} {period}) registered: {}",
                     doc.url()
                 );
+            }
+        }
+        StreetCommand::ShareUp {
+            building,
+            on,
+            off: _,
+        } => {
+            let street = ctx.street(&client)?;
+            let b = lookup::building(&street.directory, &building)?;
+            let before = client
+                .read(street.doc, district::shared_up_buildings)??
+                .contains(&b);
+            if before != on {
+                client.change(street.doc, |tx| {
+                    district::set_share_up(tx, &b, on).map_err(edit_err)
+                })?;
+            }
+            let name = &street.directory.buildings[&b].name;
+            if on {
+                println!(
+                    "building {b} ({name}) goes up to the district hub, residents' data included"
+                );
+            } else {
+                println!("building {b} ({name}) stays on the street");
             }
         }
         StreetCommand::Show { json } => {

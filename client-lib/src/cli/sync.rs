@@ -33,6 +33,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if let Ok(street) = client.street()
         && client.want_street_documents(&street)? > 0
     {
+        report = runtime.block_on(client.sync_until_idle(relay.clone(), timeout))?;
+    }
+    // Likewise on a district office's device: the streets' directories and
+    // the boards shared down.
+    if let Ok(hub) = client.district()
+        && client.want_district_documents(&hub)? > 0
+    {
         report = runtime.block_on(client.sync_until_idle(relay, timeout))?;
     }
     println!("synced: {report}");

@@ -8,7 +8,7 @@ mod event;
 mod list;
 mod new;
 mod show;
-mod words;
+pub(in crate::cli) mod words;
 
 use std::process::ExitCode;
 

@@ -157,6 +157,13 @@ impl Client {
         self.inner.store.contains(doc)
     }
 
+    /// Whether the relay said this device's token may only read `doc`
+    /// ([`Client::change`] then refuses): a command that would create
+    /// documents before editing `doc` asks first, so it changes nothing.
+    pub fn is_read_only(&self, doc: DocumentId) -> Result<bool, ClientError> {
+        self.inner.store.is_read_only(doc)
+    }
+
     /// Every document with data on this device, in id order.
     pub fn documents(&self) -> Result<Vec<DocumentId>, ClientError> {
         self.inner.store.list()

@@ -66,6 +66,29 @@ impl Client {
             .meta_set(meta_keys::DIRECTORY, doc.url().as_bytes())
     }
 
+    /// The district directory this device works with on a district hub,
+    /// if one is remembered. Kept apart from the street directory: a
+    /// district office's device reads streets' directories too.
+    pub fn district_id(&self) -> Result<Option<DocumentId>, ClientError> {
+        let Some(bytes) = self.inner.store.meta_get(meta_keys::DISTRICT)? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        DocumentId::parse_id_or_url(text.trim())
+            .map(Some)
+            .map_err(|e| ClientError::BadMeta {
+                key: meta_keys::DISTRICT.to_owned(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Remembers `doc` as this device's district directory.
+    pub fn set_district_id(&self, doc: DocumentId) -> Result<(), ClientError> {
+        self.inner
+            .store
+            .meta_set(meta_keys::DISTRICT, doc.url().as_bytes())
+    }
+
     /// The person id of this device's user, if one was set.
     pub fn person_id(&self) -> Result<Option<String>, ClientError> {
         let stored = self.inner.store.meta_get(meta_keys::PERSON)?;

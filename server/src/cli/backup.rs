@@ -16,6 +16,7 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
+    super::sqlite_only(config, "backup")?;
     let source = config.database_path();
     if !source.exists() {
         anyhow::bail!("no relay database at {}", source.display());

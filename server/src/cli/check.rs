@@ -14,6 +14,7 @@ use linli_store::Store;
 pub struct Args {}
 
 pub fn run(config: &linli_server::Config, _args: Args) -> anyhow::Result<()> {
+    super::sqlite_only(config, "check")?;
     let path = config.database_path();
     if !path.is_file() {
         anyhow::bail!("no relay database at {}", path.display());

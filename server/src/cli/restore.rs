@@ -14,6 +14,7 @@ pub struct Args {
 }
 
 pub fn run(config: &linli_server::Config, args: Args) -> anyhow::Result<()> {
+    super::sqlite_only(config, "restore")?;
     // Held until the database is replaced, so no relay starts meanwhile.
     let _lock = super::lock_data_folder(config)
         .context("refusing to restore: a relay is serving this data folder; stop it first")?;

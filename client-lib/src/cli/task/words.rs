@@ -8,7 +8,7 @@ use linli_records::task_board::{Task, TaskBoard};
 use linli_records::task_fold::{IgnoreReason, TaskState, TaskStatus};
 use serde_json::{Value, json};
 
-pub(super) fn status_word(s: TaskStatus) -> &'static str {
+pub(in crate::cli) fn status_word(s: TaskStatus) -> &'static str {
     match s {
         TaskStatus::Open => "open",
         TaskStatus::Claimed => "claimed",
