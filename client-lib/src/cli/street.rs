@@ -375,8 +375,9 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
         StreetCommand::Show { json } => {
             let street = ctx.street(&client)?;
             let d = &street.directory;
+            let up = client.read(street.doc, district::shared_up_buildings)??;
             if json {
-                print_json(&json!({"url": street.doc.url(), "directory": d}))?;
+                print_json(&json!({"url": street.doc.url(), "directory": d, "shared_up": up}))?;
                 return Ok(ExitCode::SUCCESS);
             }
             let here = |url: &Option<DocUrl>| -> String {
@@ -408,6 +409,7 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
                         b.name.clone(),
                         b.address.clone(),
                         here(&b.doc),
+                        if up.contains(id) { "yes" } else { "" }.to_owned(),
                     ]
                 })
                 .collect();
@@ -419,6 +421,7 @@ pub fn run(ctx: &Context, command: StreetCommand) -> anyhow::Result<ExitCode> {
                     "NAME",
                     "ADDRESS",
                     "DOCUMENT",
+                    "UP",
                 ],
                 &rows,
             );

@@ -284,6 +284,8 @@ fn each_person_runs_the_district_with_the_cli_and_a_district_task_is_claimed_on_
         "a building went up unasked: {status}"
     );
     ok(sa, &["street", "share-up", "1栋", "--on"]);
+    let shown = json(sa, &["street", "show", "--json"]);
+    assert_eq!(shown["shared_up"], serde_json::json!([building["id"]]));
     sync(sa);
     wait_for("building 1栋 on the hub", || {
         let (ok, text) = upstream_status(&street);
@@ -364,6 +366,34 @@ fn each_person_runs_the_district_with_the_cli_and_a_district_task_is_claimed_on_
     );
     assert!(said.contains("only read"), "{said}");
     assert_eq!(json(s, &["district", "show", "--json"]), before);
+
+    // The district admin stops sharing the board with xihu and shares it
+    // again; a street it is not shared with is refused.
+    let said = refused(
+        o,
+        &["district", "share-board", "visit-07", "--stop", "donghu"],
+    );
+    assert!(said.contains("not shared with street donghu"), "{said}");
+    ok(
+        o,
+        &["district", "share-board", "visit-07", "--stop", "xihu"],
+    );
+    ok(
+        o,
+        &[
+            "district",
+            "share-board",
+            "visit-07",
+            "--to",
+            "xihu=西湖社区",
+        ],
+    );
+    let shown = json(o, &["district", "show", "--json"]);
+    assert_eq!(
+        shown["district"]["shared"]["visit-07"]["streets"]["xihu"],
+        community.as_str()
+    );
+    sync(o);
 
     // The street relay says the hub has everything.
     wait_for("the hub to hold everything xihu shares", || {
