@@ -114,7 +114,19 @@ impl Client {
     ) -> Result<SyncReport, ClientError> {
         let target = relay.into_relay_target()?;
         let docs = SyncStore::documents(&*self.inner.store)?;
-        let report = self.sync_once(&target, Scope::All, &docs, timeout).await?;
+        let deadline = Instant::now() + timeout;
+        let mut report = self.sync_once(&target, Scope::All, &docs, timeout).await?;
+        // A document made here and named in a directory made or changed
+        // here too (a new board and the directory listing it) can reach
+        // the relay before the directory does, and the relay refuses what
+        // no directory names yet. Once this run has stored the directory,
+        // a second run finds the document accepted.
+        if report.connected && !report.unavailable.is_empty() && !report.pending.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if !left.is_zero() {
+                report = self.sync_once(&target, Scope::All, &docs, left).await?;
+            }
+        }
         if report.connected {
             // What the relay would not give us, for `linli status`.
             self.set_unshared(&report.unavailable)?;
