@@ -238,6 +238,43 @@ pub fn register_down_board<T: Transactable + ?Sized>(
     fields::put_scalar(tx, &e, "district", ScalarValue::Boolean(true))
 }
 
+/// Removes from a street's directory every district board (registered by
+/// [`register_down_board`]) whose share is not in `keep`: the district
+/// stopped sharing it with this street, so its devices stop being offered
+/// it. The street's own boards are never touched. Returns how many went.
+pub fn unregister_down_boards_except<T: Transactable + ?Sized>(
+    tx: &mut T,
+    keep: &BTreeSet<String>,
+) -> Result<usize, WriteError> {
+    let at = At::ROOT.child("boards");
+    let Some(boards) = fields::opt_map(tx, &ROOT, "boards", &at)? else {
+        return Ok(0);
+    };
+    let kept: BTreeSet<String> = keep
+        .iter()
+        .filter_map(|share| down_board_id(share).ok())
+        .map(|id| id.as_str().to_owned())
+        .collect();
+    let mut gone = 0;
+    for key in fields::keys(tx, &boards) {
+        if kept.contains(&key) {
+            continue;
+        }
+        let Some(entry) = fields::opt_map(tx, &boards, &key, &at.child(&key))? else {
+            continue;
+        };
+        let from_district = matches!(
+            tx.get(&entry, "district")?,
+            Some((Value::Scalar(v), _)) if matches!(v.as_ref(), ScalarValue::Boolean(true))
+        );
+        if from_district {
+            fields::delete(tx, &boards, &key)?;
+            gone += 1;
+        }
+    }
+    Ok(gone)
+}
+
 /// The street summary document named in a street directory's root
 /// `summary` field, if any.
 pub fn summary_url<D: ReadDoc + ?Sized>(doc: &D) -> Result<Option<DocUrl>, ShapeError> {
@@ -372,5 +409,35 @@ mod tests {
         assert_eq!(e.community, c);
         register_down_board(&mut doc, "d1", &board, &c).unwrap();
         assert!(doc.commit().is_none(), "registering again changes nothing");
+    }
+
+    #[test]
+    fn a_board_the_district_stops_sharing_leaves_the_street_directory_and_the_streets_own_stay() {
+        let mut doc = AutoCommit::new();
+        crate::directory::init(&mut doc, "s").unwrap();
+        let c = CommunityId::derive("东湖社区");
+        let own = crate::task_board::TaskBoardRef {
+            community: c.clone(),
+            period: "2025-06".into(),
+        };
+        crate::directory::register_board(&mut doc, &own, Some(&url("own"))).unwrap();
+        let board = |d: &str| SharedDown {
+            doc: url(d),
+            title: "t".into(),
+            period: "2025-06".into(),
+            streets: BTreeMap::new(),
+        };
+        register_down_board(&mut doc, "d1", &board("b1"), &c).unwrap();
+        register_down_board(&mut doc, "d2", &board("b2"), &c).unwrap();
+        doc.commit();
+        let keep = BTreeSet::from(["d2".to_owned()]);
+        assert_eq!(unregister_down_boards_except(&mut doc, &keep).unwrap(), 1);
+        doc.commit();
+        let dir = crate::directory::Directory::load(&doc).unwrap();
+        assert!(!dir.boards.contains_key(&down_board_id("d1").unwrap()));
+        assert!(dir.boards.contains_key(&down_board_id("d2").unwrap()));
+        assert_eq!(dir.boards.len(), 2, "the street's own board stays");
+        assert_eq!(unregister_down_boards_except(&mut doc, &keep).unwrap(), 0);
+        assert!(doc.commit().is_none(), "nothing left to remove");
     }
 }

@@ -3,6 +3,7 @@
 //! them and its roles decide who may use them.
 
 use std::any::Any;
+use std::collections::BTreeSet;
 
 use automerge::Automerge;
 use automerge::transaction::{CommitOptions, Transactable};
@@ -76,8 +77,8 @@ pub(super) fn transact<T>(
 }
 
 /// Registers in the street directory `street_dir` every board the district
-/// directory `district_doc` shares down to this street. Returns how many
-/// boards are shared down.
+/// directory `district_doc` shares down to this street, and removes those
+/// it no longer shares. Returns how many boards are shared down.
 pub(super) async fn register(
     docs: &DocRegistry,
     district_doc: DocumentId,
@@ -101,25 +102,25 @@ pub(super) async fn register(
         .map(|(id, board, community)| (id.to_owned(), board.clone(), community.clone()))
         .collect();
     let count = mine.len();
-    if count == 0 {
-        return 0;
-    }
-    let added = in_task(docs, street_dir, move |d| {
+    let keep: BTreeSet<String> = mine.iter().map(|(id, _, _)| id.clone()).collect();
+    let changed = in_task(docs, street_dir, move |d| {
         let before = d.get_heads();
-        transact(d, |tx| {
+        let gone = transact(d, |tx| {
             for (id, board, community) in &mine {
                 district::register_down_board(tx, id, board, community)
                     .map_err(|e| e.to_string())?;
             }
-            Ok(())
+            // What the district stopped sharing with this street.
+            district::unregister_down_boards_except(tx, &keep).map_err(|e| e.to_string())
         })?;
-        Ok(d.get_heads() != before)
+        Ok((d.get_heads() != before, gone))
     })
     .await;
-    if added == Some(true) {
+    if let Some((true, gone)) = changed {
         info!(
             boards = count,
-            "registered the district's boards in the street directory"
+            removed = gone,
+            "the district's boards in the street directory follow the district directory"
         );
     }
     count

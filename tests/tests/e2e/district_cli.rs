@@ -375,6 +375,20 @@ fn each_person_runs_the_district_with_the_cli_and_a_district_task_is_claimed_on_
         o,
         &["district", "share-board", "visit-07", "--stop", "xihu"],
     );
+    sync(o);
+    // xihu's relay takes the board out of the street's directory: the
+    // street admin's device no longer lists it.
+    let listed = |want: bool| {
+        move || {
+            let _ = linli(sa, &["sync", "--timeout", "30"]);
+            let shown = json(sa, &["street", "show", "--json"]);
+            shown["directory"]["boards"]
+                .get("district-visit-07")
+                .is_some()
+                == want
+        }
+    };
+    wait_for("the board to leave xihu's directory", listed(false));
     ok(
         o,
         &[
@@ -391,6 +405,7 @@ fn each_person_runs_the_district_with_the_cli_and_a_district_task_is_claimed_on_
         community.as_str()
     );
     sync(o);
+    wait_for("the board back in xihu's directory", listed(true));
 
     // The street relay says the hub has everything.
     wait_for("the hub to hold everything xihu shares", || {
