@@ -42,6 +42,14 @@ pub enum Driver {
 impl Driver {
     pub const ALL: [Driver; 2] = [Driver::Linli, Driver::Samod];
 
+    /// Its value for `linli-bench --driver`.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Driver::Linli => "linli",
+            Driver::Samod => "samod",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Driver::Linli => "linli peer",

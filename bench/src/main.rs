@@ -104,6 +104,13 @@ struct Args {
     /// Every workload but the fan-out grid (which takes longest).
     #[arg(long, conflicts_with = "grid_only")]
     no_grid: bool,
+    /// Only the grid cells whose name contains this (e.g. `2 docs`): one
+    /// cell measured alone, to profile it.
+    #[arg(long)]
+    cell: Option<String>,
+    /// Only this driver in the grid (`linli` or `samod`).
+    #[arg(long, value_parser = ["linli", "samod"])]
+    driver: Option<String>,
     /// Seed of the synthetic street (`linli-bench gen` writes the same one).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -275,8 +282,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
         ];
     }
     let grid: &[_] = if args.no_grid { &[] } else { &sizes.grid };
-    for cell in grid {
-        for driver in grid::Driver::ALL {
+    let cells = grid.iter().filter(|c| {
+        args.cell
+            .as_deref()
+            .is_none_or(|want| c.name.contains(want))
+    });
+    let drivers = grid::Driver::ALL
+        .into_iter()
+        .filter(|d| args.driver.as_deref().is_none_or(|want| d.flag() == want));
+    for cell in cells {
+        for driver in drivers.clone() {
             eprintln!("grid: {}, {driver:?} driver…", cell.name);
             let mut cell_figures: [Vec<Figure>; 2] = [Vec::new(), Vec::new()];
             for (i, r) in relays.iter().enumerate() {
