@@ -21,6 +21,10 @@ use automerge::{Automerge, ChangeHash};
 
 use crate::{DocumentId, Message, PeerId, SyncData};
 
+mod shared_message;
+
+use shared_message::SharedMessages;
+
 /// Which message carried the sync data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncKind {
@@ -246,18 +250,22 @@ impl DocSync {
 
     /// The messages to send now, one per peer at most. Call after the new
     /// changes from [`Self::receive`] or a local edit are durably stored.
+    ///
+    /// Peers in the same sync state (most readers of a document, in steady
+    /// state) share one generated message: see `shared_message.rs`.
     pub fn outgoing(&mut self) -> Vec<Message> {
         let empty = self.is_empty();
         let mut out = Vec::new();
+        let mut shared = SharedMessages::default();
         for (peer_id, peer) in &mut self.peers {
             out.extend(message_for(
                 self.id,
                 &self.local,
-                &self.doc,
                 empty,
                 self.request_when_empty,
                 peer_id,
                 peer,
+                |state| shared.generate(&self.doc, state),
             ));
         }
         out
@@ -274,11 +282,11 @@ impl DocSync {
         message_for(
             self.id,
             &self.local,
-            &self.doc,
             empty,
             self.request_when_empty,
             peer,
             state,
+            |state| shared_message::generate_alone(&self.doc, state),
         )
     }
 
@@ -320,15 +328,16 @@ impl DocSync {
 }
 
 /// What `peer_id` should be sent now: sync data, a request, a
-/// doc-unavailable (once) or nothing.
+/// doc-unavailable (once) or nothing. `generate` makes the encoded
+/// automerge sync message for the peer's state, advancing it.
 fn message_for(
     id: DocumentId,
     local: &PeerId,
-    doc: &Automerge,
     empty: bool,
     request_when_empty: bool,
     peer_id: &PeerId,
     peer: &mut PeerSync,
+    generate: impl FnOnce(&mut sync::State) -> Option<Vec<u8>>,
 ) -> Option<Message> {
     let kind = if !empty {
         SyncKind::Sync
@@ -355,12 +364,11 @@ fn message_for(
     } else {
         return None;
     };
-    let message = doc.generate_sync_message(&mut peer.state)?;
     let data = SyncData {
         sender_id: local.clone(),
         target_id: peer_id.clone(),
         document_id: id,
-        data: message.encode(),
+        data: generate(&mut peer.state)?,
     };
     Some(match kind {
         SyncKind::Request => Message::Request(data),
