@@ -104,6 +104,11 @@ struct Args {
     /// Every workload but the fan-out grid (which takes longest).
     #[arg(long, conflicts_with = "grid_only")]
     no_grid: bool,
+    /// Only the many-idle-peers workload, on linli-relay alone (its goal
+    /// is absolute; samod's relay takes about 1 MB a peer), bounded as in
+    /// the full run.
+    #[arg(long, conflicts_with_all = ["grid_only", "no_grid"])]
+    idle_only: bool,
     /// Only the grid cells whose name contains this (e.g. `2 docs`): one
     /// cell measured alone, to profile it.
     #[arg(long)]
@@ -154,6 +159,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "open-file limit {fds}: too low for {} idle peers; that workload may fail",
             sizes.many_idle_peers
         );
+    }
+    if args.idle_only {
+        let dir = tempfile::tempdir()?;
+        let relay = Relay::start(Kind::Linli, &bin_dir, dir.path())?;
+        let figures = idle_many::idle_many(&relay, sizes.many_idle_peers).await?;
+        println!("{}", report::table(&figures, &[]));
+        return Ok(());
     }
     eprintln!("generating the {} preset…", sizes.preset);
     let street = data::street(sizes.preset, args.seed)?;
