@@ -66,10 +66,15 @@ impl HubParts {
             .collect()
     }
 
+    /// Whether the district directory lists `id` as a street's directory.
+    pub fn lists_street_directory(&self, id: DocumentId) -> bool {
+        self.street_directories().iter().any(|(_, d)| *d == id)
+    }
+
     /// Reads `doc` if it is a listed street's directory; returns whether
     /// it was.
     pub fn street_changed(&mut self, id: DocumentId, doc: &Automerge) -> bool {
-        if !self.street_directories().iter().any(|(_, d)| *d == id) {
+        if !self.lists_street_directory(id) {
             return false;
         }
         let street = crate::directory_index::build(id, doc);

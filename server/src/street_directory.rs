@@ -7,7 +7,7 @@
 //! time the directory changes). The admin CLI can also point the relay at
 //! another document while it runs (the watcher in `watch.rs`).
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::watch;
 
@@ -32,6 +32,12 @@ pub struct StreetDirectory {
     current: Arc<RwLock<Current>>,
     /// Each index as it is published, for [`crate::rescope`].
     published: Arc<watch::Sender<Arc<DirectoryIndex>>>,
+    /// Held across every read-modify-write of the hub's parts: on a hub,
+    /// many street directories' tasks index at once, and each builds on
+    /// the parts as the last one left them. Without it two streets
+    /// indexing together each wrote back what it read, and one street's
+    /// documents were forgotten (refused to its relay, for good).
+    updating: Arc<Mutex<()>>,
 }
 
 struct Current {
@@ -50,6 +56,7 @@ impl StreetDirectory {
         let index = Arc::new(index);
         Self {
             published: Arc::new(watch::channel(index.clone()).0),
+            updating: Arc::new(Mutex::new(())),
             current: Arc::new(RwLock::new(Current {
                 id,
                 index,
@@ -92,6 +99,7 @@ impl StreetDirectory {
         if directory != id {
             return self.street_directory_changed(directory, id, doc);
         }
+        let _updating = self.updating.lock().unwrap_or_else(|p| p.into_inner());
         let mut hub = self.read(|c| c.hub.clone());
         let index = if hub.district_changed(doc) {
             hub.index(id)
@@ -119,6 +127,10 @@ impl StreetDirectory {
         id: DocumentId,
         doc: &Automerge,
     ) -> bool {
+        if !self.read(|c| c.hub.lists_street_directory(id)) {
+            return false;
+        }
+        let _updating = self.updating.lock().unwrap_or_else(|p| p.into_inner());
         let mut hub = self.read(|c| c.hub.clone());
         if !hub.street_changed(id, doc) {
             return false;
@@ -167,6 +179,7 @@ impl StreetDirectory {
     /// [`Self::document_changed`]) the index knows only the directory
     /// itself: nobody but the street admin gains access in between.
     pub fn switch_to(&self, id: Option<DocumentId>) {
+        let _updating = self.updating.lock().unwrap_or_else(|p| p.into_inner());
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
         if current.id != id {
             current.id = id;
@@ -187,6 +200,70 @@ impl StreetDirectory {
 mod tests {
     use super::*;
     use crate::access::DocPlace;
+    use automerge::transaction::Transactable;
+    use linli_records::district::{self, StreetEntry};
+    use linli_records::ids::DocUrl;
+
+    fn made(write: impl FnOnce(&mut automerge::transaction::Transaction<'_>)) -> Automerge {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        write(&mut tx);
+        tx.commit();
+        doc
+    }
+
+    fn url(id: DocumentId) -> DocUrl {
+        DocUrl::new(id.url()).unwrap()
+    }
+
+    /// Many street directories index at once on a hub (one task each);
+    /// every street's summary must end up in the index. Before the
+    /// update lock, two streets indexing together each wrote back the
+    /// parts they had read, and one street's documents were lost.
+    #[test]
+    fn streets_indexing_at_once_on_a_hub_lose_none_of_each_others_documents() {
+        const STREETS: usize = 16;
+        let rng = &mut rand::rng();
+        let district_id = DocumentId::random(rng);
+        let streets: Vec<(DocumentId, DocumentId)> = (0..STREETS)
+            .map(|_| (DocumentId::random(rng), DocumentId::random(rng)))
+            .collect();
+        let district_doc = made(|tx| {
+            district::init(tx, "东湖区").unwrap();
+            for (n, (dir, _)) in streets.iter().enumerate() {
+                let entry = StreetEntry {
+                    name: format!("街道{n}"),
+                    directory: Some(url(*dir)),
+                };
+                district::put_street(tx, &format!("s{n}"), &entry).unwrap();
+            }
+        });
+        let directory =
+            StreetDirectory::new(Some(district_id), DirectoryIndex::new(Some(district_id)));
+        assert!(directory.document_changed(district_id, &district_doc));
+        std::thread::scope(|scope| {
+            for (n, (dir, summary)) in streets.iter().enumerate() {
+                let directory = directory.clone();
+                scope.spawn(move || {
+                    let doc = made(|tx| {
+                        linli_records::directory::init(tx, &format!("街道{n}")).unwrap();
+                        district::set_summary_url(tx, &url(*summary)).unwrap();
+                        tx.put(automerge::ROOT, "n", n as i64).unwrap();
+                    });
+                    for _ in 0..20 {
+                        assert!(directory.document_changed(*dir, &doc));
+                    }
+                });
+            }
+        });
+        let index = directory.index();
+        for (n, (_, summary)) in streets.iter().enumerate() {
+            assert!(
+                index.place(summary).is_some(),
+                "street {n}'s summary was forgotten"
+            );
+        }
+    }
 
     #[test]
     fn only_the_current_directory_document_changes_the_index() {
