@@ -22,8 +22,11 @@ use automerge::{Automerge, ChangeHash};
 use crate::{DocumentId, Message, PeerId, SyncData};
 
 mod shared_message;
+mod whole_doc;
 
 use shared_message::SharedMessages;
+use whole_doc::Kept;
+pub use whole_doc::MIN_KEPT_BYTES;
 
 /// Which message carried the sync data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,8 @@ pub struct DocSync {
     doc: Automerge,
     peers: BTreeMap<PeerId, PeerSync>,
     request_when_empty: bool,
+    /// The whole document's bytes, kept for peers that hold nothing.
+    kept: Kept,
 }
 
 impl DocSync {
@@ -107,6 +112,7 @@ impl DocSync {
             doc,
             peers: BTreeMap::new(),
             request_when_empty: false,
+            kept: Kept::default(),
         }
     }
 
@@ -141,6 +147,20 @@ impl DocSync {
 
     pub fn heads(&self) -> Vec<ChangeHash> {
         self.doc.get_heads()
+    }
+
+    /// Hands over bytes that load into exactly the document as it is now
+    /// (its stored snapshot when that is all that is stored, or a fresh
+    /// `save()`): a peer that holds nothing is then answered with them
+    /// instead of a new save. Kept only for a large document (at least
+    /// [`MIN_KEPT_BYTES`]) and only until the document changes.
+    pub fn offer_whole(&mut self, bytes: Vec<u8>) {
+        self.kept.offer(&self.doc, bytes);
+    }
+
+    /// The bytes kept to answer peers that hold nothing (0 when none).
+    pub fn kept_bytes(&self) -> usize {
+        self.kept.held_bytes()
     }
 
     /// True while the document has no changes at all.
@@ -214,6 +234,7 @@ impl DocSync {
         let (new_changes, new_change_hashes) = if after == before {
             (Vec::new(), Vec::new())
         } else {
+            self.kept.forget_if_stale(&self.doc);
             let hashes = self
                 .doc
                 .get_changes_meta(&before)
@@ -255,6 +276,8 @@ impl DocSync {
     /// state) share one generated message: see `shared_message.rs`.
     pub fn outgoing(&mut self) -> Vec<Message> {
         let empty = self.is_empty();
+        // A local edit may have moved the heads past what was kept.
+        self.kept.forget_if_stale(&self.doc);
         let mut out = Vec::new();
         let mut shared = SharedMessages::default();
         for (peer_id, peer) in &mut self.peers {
@@ -265,7 +288,11 @@ impl DocSync {
                 self.request_when_empty,
                 peer_id,
                 peer,
-                |state| shared.generate(&self.doc, state),
+                |state| {
+                    generate(&self.doc, &mut self.kept, state, |state| {
+                        shared.generate(&self.doc, state)
+                    })
+                },
             ));
         }
         out
@@ -286,7 +313,11 @@ impl DocSync {
             self.request_when_empty,
             peer,
             state,
-            |state| shared_message::generate_alone(&self.doc, state),
+            |state| {
+                generate(&self.doc, &mut self.kept, state, |state| {
+                    shared_message::generate_alone(&self.doc, state)
+                })
+            },
         )
     }
 
@@ -324,6 +355,21 @@ impl DocSync {
         confirmed.sort();
         confirmed.dedup();
         confirmed
+    }
+}
+
+/// The encoded sync message for a peer in `state`, advancing it: a peer
+/// that holds nothing gets the whole document from bytes at hand
+/// (`whole_doc.rs`); any other, what `otherwise` generates.
+fn generate(
+    doc: &Automerge,
+    kept: &mut Kept,
+    state: &mut sync::State,
+    otherwise: impl FnOnce(&mut sync::State) -> Option<Vec<u8>>,
+) -> Option<Vec<u8>> {
+    match kept.message_for_empty_peer(doc, state) {
+        Some(message) => message.map(|m| m.encode()),
+        None => otherwise(state),
     }
 }
 

@@ -33,7 +33,7 @@ mod sync_guard;
 mod unconfirmed;
 
 pub use close::{CloseFrame, CloseReason};
-pub use doc_sync::{Access, DocSync, Received, SyncError, SyncKind};
+pub use doc_sync::{Access, DocSync, MIN_KEPT_BYTES, Received, SyncError, SyncKind};
 pub use document_id::{AutomergeUrl, DocumentId, DocumentIdError, URL_PREFIX};
 pub use frame::Frame;
 pub use handshake::{HandshakeError, Hello};
