@@ -106,7 +106,7 @@ pub async fn run<S: DocumentStore>(
             Some(cmd) => Some(cmd),
             None => {
                 let idle = actor.conns.is_empty();
-                retire.report(&rx, actor.footprint.bytes(), idle);
+                retire.report(&rx, actor.memory(), idle);
                 if idle {
                     tokio::select! {
                         cmd = rx.recv() => cmd,
@@ -224,21 +224,27 @@ async fn load<S: DocumentStore>(
         let ledger = ChunkLedger::loaded(&chunks);
         // Parsing a big document is CPU work: keep it off the async threads.
         // On its own thread, the parse is all the measurement sees.
-        let (doc, measured) = tokio::task::spawn_blocking(move || {
-            crate::heap::measure(|| linli_store::rebuild(&id, &chunks))
+        let (doc, measured, chunks) = tokio::task::spawn_blocking(move || {
+            let (doc, measured) = crate::heap::measure(|| linli_store::rebuild(&id, &chunks));
+            (doc, measured, chunks)
         })
         .await
         .map_err(|join| StoreError::backend(join.to_string()))?;
-        Ok::<_, StoreError>((doc?.unwrap_or_default(), measured, ledger))
+        Ok::<_, StoreError>((doc?.unwrap_or_default(), measured, ledger, chunks))
     };
     match loaded.await {
-        Ok((doc, measured, ledger)) => {
+        Ok((doc, measured, ledger, chunks)) => {
             let footprint = Footprint::loaded(&doc, measured);
-            Some((
-                DocSync::new(id, ctx.relay_id.clone(), doc),
-                ledger,
-                footprint,
-            ))
+            let mut sync = DocSync::new(id, ctx.relay_id.clone(), doc);
+            // A document stored as one snapshot is that snapshot: a peer
+            // that holds nothing can be sent its bytes as they are.
+            if let [only] = chunks.as_slice()
+                && only.kind == linli_store::ChunkKind::Snapshot
+                && let Some(only) = chunks.into_iter().next()
+            {
+                sync.offer_whole(only.bytes);
+            }
+            Some((sync, ledger, footprint))
         }
         Err(e) => {
             error!(doc = %id, error = %e, "stored document could not be loaded; serving it as unavailable");
@@ -258,6 +264,13 @@ fn split(
 }
 
 impl<S: DocumentStore> DocActor<S> {
+    /// The memory the document holds, with the whole-document bytes kept
+    /// for fresh peers.
+    fn memory(&self) -> u64 {
+        let kept = self.sync.as_ref().map_or(0, DocSync::kept_bytes);
+        self.footprint.bytes().saturating_add(kept as u64)
+    }
+
     async fn handle(&mut self, cmd: DocCommand) {
         match cmd {
             cmd @ DocCommand::Sync { .. } => {
@@ -510,17 +523,31 @@ impl<S: DocumentStore> DocActor<S> {
     /// Compaction hands storage the bytes of `save()` and the chunks they
     /// replace; the live document never leaves this task.
     async fn compact(&mut self) {
-        let Some(sync) = &self.sync else { return };
+        let Some(sync) = &mut self.sync else { return };
         if !self.chunks.is_due() {
             return;
         }
+        let mut saved = None;
         let compacted =
             compaction::compact_if_due(&self.ctx.storage, self.id, &mut self.chunks, || {
-                off_the_async_threads(|| sync.doc().save())
+                let bytes = off_the_async_threads(|| sync.doc().save());
+                // Kept (if large) for peers that hold nothing: the save
+                // is made at the document's current heads.
+                if bytes.len() >= linli_protocol::MIN_KEPT_BYTES {
+                    saved = Some(bytes.clone());
+                }
+                bytes
             })
             .await;
-        if let Err(e) = compacted {
-            warn!(doc = %self.id, error = %e, "could not compact; keeping the chunks as they are");
+        match compacted {
+            Ok(_) => {
+                if let Some(bytes) = saved {
+                    sync.offer_whole(bytes);
+                }
+            }
+            Err(e) => {
+                warn!(doc = %self.id, error = %e, "could not compact; keeping the chunks as they are")
+            }
         }
     }
 

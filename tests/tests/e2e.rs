@@ -28,6 +28,7 @@ mod e2e {
     pub mod hub_postgres;
     pub mod interop_js;
     pub mod interop_samod;
+    pub mod large_fresh_fetch;
     pub mod limits;
     pub mod log_privacy;
     pub mod long_offline;

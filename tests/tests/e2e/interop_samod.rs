@@ -13,7 +13,10 @@ use super::relay_process::{PATIENCE, RelayProcess};
 
 /// Runs `f` with a samod repo dialled to `url`, on a fresh current-thread
 /// runtime in its own thread.
-fn with_samod<R: Send + 'static>(url: &str, f: impl AsyncFnOnce(&Repo) -> R + Send + 'static) -> R {
+pub fn with_samod<R: Send + 'static>(
+    url: &str,
+    f: impl AsyncFnOnce(&Repo) -> R + Send + 'static,
+) -> R {
     let url: url::Url = url.parse().unwrap();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -36,7 +39,7 @@ fn with_samod<R: Send + 'static>(url: &str, f: impl AsyncFnOnce(&Repo) -> R + Se
     .unwrap()
 }
 
-fn samod_doc_id(id: linli_protocol::DocumentId) -> samod::DocumentId {
+pub fn samod_doc_id(id: linli_protocol::DocumentId) -> samod::DocumentId {
     id.to_string().parse().unwrap()
 }
 
@@ -108,7 +111,7 @@ async fn samod_is_told_an_unknown_document_is_unavailable() {
 }
 
 /// Waits until some connected peer (the relay) has every change of `handle`.
-async fn wait_until_relay_has(handle: &samod::DocHandle) {
+pub async fn wait_until_relay_has(handle: &samod::DocHandle) {
     use futures::StreamExt;
     let (mut current, mut updates) = handle.peers();
     let conn = loop {
