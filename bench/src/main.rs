@@ -33,6 +33,7 @@ mod relay;
 mod report;
 mod samod_peer;
 mod soak;
+mod street_admin;
 mod swarm;
 mod usage;
 mod workloads;
@@ -116,6 +117,11 @@ struct Args {
     /// Only this driver in the grid (`linli` or `samod`).
     #[arg(long, value_parser = ["linli", "samod"])]
     driver: Option<String>,
+    /// Only the large-document workloads: storing the street, a fresh
+    /// device fetching one large document, and the street admin's first
+    /// full sync against a local load (with a small edit during it).
+    #[arg(long, conflicts_with_all = ["grid_only", "no_grid", "idle_only"])]
+    large_docs: bool,
     /// Seed of the synthetic street (`linli-bench gen` writes the same one).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -208,7 +214,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         };
     }
 
-    if !args.grid_only {
+    if !args.grid_only && !args.large_docs {
         each!("latency, idle", |r| workloads::latency_idle(
             r, &sizes, sample
         )
@@ -231,6 +237,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .await);
         each!("idle peers", |r| workloads::idle_peers(r, &sizes, sample)
             .await);
+    }
+    if !args.grid_only {
         let mut stored = Vec::new();
         each!("store the street", |r| {
             workloads::upload_street(r, &sizes, &street)
@@ -244,56 +252,74 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .into_iter()
             .next()
             .context("the street was stored on neither relay")?;
-        each!("fetch one building", |r| {
-            workloads::fetch_building(r, &sizes, &stored, "fresh device fetches one building").await
-        });
+        if !args.large_docs {
+            each!("fetch one building", |r| {
+                workloads::fetch_building(r, &sizes, &stored, "fresh device fetches one building")
+                    .await
+            });
+        }
         let big = data::big_building(sizes.preset, args.seed, sizes.big_households)?;
         let big_name: &'static str =
             Box::leak(format!("one {}-household document", big.households).into_boxed_str());
         each!("fetch a large document", |r| {
             big_doc::fetch_big(r, &big, sizes.fetches.min(5), big_name).await
         });
-        each!("street sync", |r| {
-            workloads::street_sync(
+        each!("street admin's first sync against a local load", |r| {
+            street_admin::first_sync_against_local_load(
                 r,
+                &street,
+                &stored.buildings,
                 sizes.street_syncs,
-                &stored,
-                "street admin's first full sync",
             )
             .await
         });
-        each!("cold start", |r| workloads::cold_start(r, &stored).await);
-        each!("street sync from cold", |r| {
-            workloads::street_sync(r, 1, &stored, "full sync, first after a restart").await
-        });
-        each!("disk", |r| workloads::disk_per_household(r, &stored));
-        each!("long history", |r| workloads::long_history(
-            r, &sizes, sample
-        )
-        .await);
-        // Last, on fresh relays: a relay that took thousands of peers
-        // holds on to memory afterwards (samod's passed 6 GB and held up
-        // the street's upload when this ran earlier).
-        drop(relays);
-        let idle_dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
-        relays = [
-            Relay::start(Kind::Linli, &bin_dir, idle_dirs.0.path())?,
-            Relay::start(Kind::Samod, &bin_dir, idle_dirs.1.path())?,
-        ];
-        each!("many idle peers", |r| idle_many::idle_many(
-            r,
-            sizes.many_idle_peers
-        )
-        .await);
-        // The grid starts from fresh relays, so its memory figures are the
-        // grid's own and not what the street left loaded.
-        drop(relays);
-        relays = [
-            Relay::start(Kind::Linli, &bin_dir, grid_dirs.0.path())?,
-            Relay::start(Kind::Samod, &bin_dir, grid_dirs.1.path())?,
-        ];
+        if !args.large_docs {
+            each!("street sync", |r| {
+                workloads::street_sync(
+                    r,
+                    sizes.street_syncs,
+                    &stored,
+                    "street admin's first full sync",
+                )
+                .await
+            });
+            each!("cold start", |r| workloads::cold_start(r, &stored).await);
+            each!("street sync from cold", |r| {
+                workloads::street_sync(r, 1, &stored, "full sync, first after a restart").await
+            });
+            each!("disk", |r| workloads::disk_per_household(r, &stored));
+            each!("long history", |r| workloads::long_history(
+                r, &sizes, sample
+            )
+            .await);
+            // Last, on fresh relays: a relay that took thousands of peers
+            // holds on to memory afterwards (samod's passed 6 GB and held up
+            // the street's upload when this ran earlier).
+            drop(relays);
+            let idle_dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+            relays = [
+                Relay::start(Kind::Linli, &bin_dir, idle_dirs.0.path())?,
+                Relay::start(Kind::Samod, &bin_dir, idle_dirs.1.path())?,
+            ];
+            each!("many idle peers", |r| idle_many::idle_many(
+                r,
+                sizes.many_idle_peers
+            )
+            .await);
+            // The grid starts from fresh relays, so its memory figures are the
+            // grid's own and not what the street left loaded.
+            drop(relays);
+            relays = [
+                Relay::start(Kind::Linli, &bin_dir, grid_dirs.0.path())?,
+                Relay::start(Kind::Samod, &bin_dir, grid_dirs.1.path())?,
+            ];
+        }
     }
-    let grid: &[_] = if args.no_grid { &[] } else { &sizes.grid };
+    let grid: &[_] = if args.no_grid || args.large_docs {
+        &[]
+    } else {
+        &sizes.grid
+    };
     let cells = grid.iter().filter(|c| {
         args.cell
             .as_deref()

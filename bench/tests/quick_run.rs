@@ -36,11 +36,27 @@ fn every_workload_runs_on_both_relays() {
         "cold start",
         "full sync, first after a restart",
         "disk",
+        "street admin's first full sync ÷ local load",
+        "small edit during the street admin's first sync",
     ] {
         assert!(
             rows.iter()
                 .any(|r| r.starts_with(&format!("| {workload} |"))),
             "no row for {workload}:\n{stdout}"
+        );
+    }
+    // The first sync beside the local load of the same documents, in the
+    // same run, and their ratio.
+    for metric in [
+        "first full sync",
+        "local load of the same documents",
+        "sync ÷ local load",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!(
+                "| street admin's first full sync ÷ local load | {metric} |"
+            ))),
+            "no row for {metric}:\n{stdout}"
         );
     }
     // The floor under idle latency, and many idle peers (20 when quick).
