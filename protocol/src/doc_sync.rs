@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 
 use crate::{DocumentId, Message, PeerId, SyncData};
 
@@ -77,6 +77,10 @@ pub struct Received {
     pub new_change_hashes: Vec<ChangeHash>,
     /// The peer is read-only and sent changes, which were not applied.
     pub refused_changes: bool,
+    /// `new_changes` encode the whole document (it was empty before and
+    /// the message brought all of it): a relay may keep them to answer
+    /// peers that hold nothing ([`DocSync::offer_whole`]).
+    pub whole_document: bool,
 }
 
 #[derive(Debug)]
@@ -223,6 +227,12 @@ impl DocSync {
         peer.lacks = false;
         let refused_changes = peer.state.read_only && !message.changes.is_empty();
         let before = self.doc.get_heads();
+        // Into an empty document, what the message carries is the whole of
+        // what it adds (a v2 first answer is a save): those bytes are what
+        // to persist, without encoding the document again.
+        let carried: Option<Vec<u8>> =
+            (before.is_empty() && !message.changes.is_empty() && !refused_changes)
+                .then(|| message.changes.iter().flatten().copied().collect());
         self.doc
             .receive_sync_message(&mut peer.state, message)
             .map_err(|e| SyncError::BadChanges {
@@ -231,8 +241,8 @@ impl DocSync {
                 reason: e.to_string(),
             })?;
         let after = self.doc.get_heads();
-        let (new_changes, new_change_hashes) = if after == before {
-            (Vec::new(), Vec::new())
+        let (new_changes, new_change_hashes, whole_document) = if after == before {
+            (Vec::new(), Vec::new(), false)
         } else {
             self.kept.forget_if_stale(&self.doc);
             let hashes = self
@@ -241,12 +251,18 @@ impl DocSync {
                 .iter()
                 .map(|c| c.hash)
                 .collect();
-            (self.doc.save_after(&before), hashes)
+            // Only when every carried change was applied: changes still
+            // waiting for dependencies are not part of the document yet.
+            match carried.filter(|_| self.doc.get_missing_deps(&[]).is_empty()) {
+                Some(bytes) => (bytes, hashes, true),
+                None => (self.doc.save_after(&before), hashes, false),
+            }
         };
         Ok(Received {
             new_changes,
             new_change_hashes,
             refused_changes,
+            whole_document,
         })
     }
 

@@ -439,6 +439,11 @@ impl<S: DocumentStore> DocActor<S> {
         if received.new_changes.is_empty() && received.new_change_hashes.is_empty() {
             return Received::AnswerSender(peer);
         }
+        // A large document arriving whole (an upload to an empty document)
+        // is kept as it came for the peers that will fetch it fresh.
+        if received.whole_document && received.new_changes.len() >= linli_protocol::MIN_KEPT_BYTES {
+            sync.offer_whole(received.new_changes.clone());
+        }
         Received::Store(ToStore {
             token: self.token_of(&peer),
             peer,

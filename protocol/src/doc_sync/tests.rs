@@ -407,3 +407,22 @@ fn small_document_is_not_kept() {
     assert_eq!(net.relay.kept_bytes(), 0);
     assert_eq!(net.value("fresh", "title").as_deref(), Some("楼栋 3"));
 }
+
+#[test]
+fn a_whole_document_received_into_an_empty_one_is_persisted_as_it_came() {
+    let mut net = Net::new(Automerge::new());
+    net.add_client("author", large_doc());
+    net.run(&[]);
+    // The relay stored the bytes the author sent, once, and they rebuild
+    // its document.
+    assert_eq!(net.relay_disk.len(), 1);
+    let reloaded = Automerge::load(&net.relay_disk[0]).unwrap();
+    assert_eq!(reloaded.get_heads(), net.relay.heads());
+    // A fresh peer fetching it gets every change too.
+    net.add_client("fresh", Automerge::new());
+    net.run(&[]);
+    assert_eq!(net.clients["fresh"].heads(), net.relay.heads());
+    net.edit("fresh", "note", "visited");
+    net.run(&[]);
+    assert_eq!(net.value("author", "note").as_deref(), Some("visited"));
+}
