@@ -416,7 +416,11 @@ impl<S: DocumentStore> DocActor<S> {
             sync.attach(peer.clone(), attached.access);
             self.conns.insert(peer.clone(), attached);
         }
-        let received = match sync.receive(&peer, kind, data) {
+        // What applying the message leaves allocated is measured, as a load
+        // is: a whole document arriving compressed costs far more memory
+        // than its stored bytes suggest.
+        let (received, heap) = crate::heap::measure(|| sync.receive(&peer, kind, data));
+        let received = match received {
             Ok(r) => r,
             Err(e) => {
                 warn!(doc = %self.id, peer = %peer, error = %e, "refused sync message");
@@ -439,10 +443,16 @@ impl<S: DocumentStore> DocActor<S> {
         if received.new_changes.is_empty() && received.new_change_hashes.is_empty() {
             return Received::AnswerSender(peer);
         }
-        // A large document arriving whole (an upload to an empty document)
-        // is kept as it came for the peers that will fetch it fresh.
-        if received.whole_document && received.new_changes.len() >= linli_protocol::MIN_KEPT_BYTES {
-            sync.offer_whole(received.new_changes.clone());
+        if received.whole_document {
+            if let Some(heap) = heap {
+                self.footprint.grew_heap(heap);
+            }
+            // A large document arriving whole (an upload to an empty
+            // document) is kept as it came for the peers that will fetch
+            // it fresh.
+            if received.new_changes.len() >= linli_protocol::MIN_KEPT_BYTES {
+                sync.offer_whole(received.new_changes.clone());
+            }
         }
         Received::Store(ToStore {
             token: self.token_of(&peer),

@@ -73,6 +73,13 @@ impl Footprint {
             .saturating_add(GROWTH_PER_STORED_BYTE.saturating_mul(stored as u64));
     }
 
+    /// Notes `heap` bytes measured left allocated by applying changes (a
+    /// whole document received at once, whose stored bytes are compressed
+    /// and say little of what it holds in memory).
+    pub fn grew_heap(&mut self, heap: u64) {
+        self.grown = self.grown.saturating_add(heap);
+    }
+
     /// The resident memory the document costs the relay, in bytes, its
     /// task included.
     pub fn bytes(&self) -> u64 {
