@@ -49,6 +49,9 @@ pub struct Args {
 /// What one hub run measured.
 struct Fed {
     took: Duration,
+    /// Of `took`: until the last street relay was up (they start one after
+    /// another, each loading its street).
+    starting: Duration,
     peak_rss: u64,
     cpu: f64,
     documents: usize,
@@ -155,6 +158,7 @@ async fn feed(
         ];
         streets.push(Relay::start_linli_with(bin_dir, data, &link)?);
     }
+    let starting = started.elapsed();
     let program = bin_dir.join("linli-relay");
     let deadline = started + Duration::from_secs(timeout_secs);
     let mut pending: Vec<usize> = (0..streets.len()).collect();
@@ -191,6 +195,7 @@ async fn feed(
     }
     Ok(Fed {
         took,
+        starting,
         peak_rss,
         cpu,
         documents,
@@ -232,6 +237,11 @@ fn print(preset: Preset, streets: usize, sqlite: &Fed, postgres: Option<&Fed>) {
     row(
         "time until the hub holds everything, s",
         &|f| f.took.as_secs_f64(),
+        1,
+    );
+    row(
+        "of it, until the last street relay was up, s",
+        &|f| f.starting.as_secs_f64(),
         1,
     );
     row("hub peak RSS, MB", &|f| f.peak_rss as f64 / 1_048_576.0, 1);
