@@ -295,8 +295,8 @@ impl DocSync {
         // A local edit may have moved the heads past what was kept.
         self.kept.forget_if_stale(&self.doc);
         let mut out = Vec::new();
-        let mut shared = SharedMessages::default();
-        for (peer_id, peer) in &mut self.peers {
+        let mut shared = SharedMessages::group(self.peers.values().map(|p| &p.state));
+        for (i, (peer_id, peer)) in self.peers.iter_mut().enumerate() {
             out.extend(message_for(
                 self.id,
                 &self.local,
@@ -306,7 +306,7 @@ impl DocSync {
                 peer,
                 |state| {
                     generate(&self.doc, &mut self.kept, state, |state| {
-                        shared.generate(&self.doc, state)
+                        shared.generate(i, &self.doc, state)
                     })
                 },
             ));

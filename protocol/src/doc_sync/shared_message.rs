@@ -17,30 +17,77 @@
 //! all of them.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use automerge::Automerge;
 use automerge::sync::{self, SyncDoc};
 
-/// What was generated for each distinct sync state during one pass over a
-/// document's peers. Valid only while the document does not change.
-#[derive(Default)]
+/// One pass over a document's peers: which peers share a sync state, and
+/// what was generated for each such group. Valid only while the document
+/// and the peers' states do not change other than through [`Self::generate`].
 pub(super) struct SharedMessages {
-    /// Sync state before generating → (state after, encoded message).
-    by_state: HashMap<sync::State, (sync::State, Option<Vec<u8>>)>,
+    /// For each peer, in the order given, the first peer whose state
+    /// equals its own (itself when none before it does).
+    leader: Vec<usize>,
+    /// Whether some later peer shares this peer's state.
+    followed: Vec<bool>,
+    /// Per group leader: the state after generating and the message, once
+    /// a member of the group generated.
+    done: Vec<Option<(sync::State, Option<Vec<u8>>)>>,
 }
 
 impl SharedMessages {
-    /// The encoded sync message for a peer in `state` (advanced as
-    /// generating it would), reusing an earlier peer's when its state was
-    /// the same.
-    pub(super) fn generate(&mut self, doc: &Automerge, state: &mut sync::State) -> Option<Vec<u8>> {
-        if let Some((after, data)) = self.by_state.get(state) {
+    /// Groups the peers by equal state. The states are compared, not
+    /// copied: a peer in the middle of a big first sync has a large
+    /// `sent_hashes`, and copying every peer's state on every pass would
+    /// cost as much memory again as they hold.
+    pub(super) fn group<'a>(states: impl Iterator<Item = &'a sync::State>) -> Self {
+        let states: Vec<&sync::State> = states.collect();
+        let hasher = std::collections::hash_map::RandomState::new();
+        let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut leader = Vec::with_capacity(states.len());
+        let mut followed = vec![false; states.len()];
+        for (i, state) in states.iter().enumerate() {
+            let same = by_hash.entry(hasher.hash_one(state)).or_default();
+            match same.iter().copied().find(|&j| states[j] == *state) {
+                Some(j) => {
+                    leader.push(j);
+                    followed[j] = true;
+                }
+                None => {
+                    same.push(i);
+                    leader.push(i);
+                }
+            }
+        }
+        let done = vec![None; states.len()];
+        Self {
+            leader,
+            followed,
+            done,
+        }
+    }
+
+    /// The encoded sync message for peer `i` (of the order given to
+    /// [`Self::group`]), advancing its `state` as generating would; reuses
+    /// what was generated for an earlier peer of its group.
+    pub(super) fn generate(
+        &mut self,
+        i: usize,
+        doc: &Automerge,
+        state: &mut sync::State,
+    ) -> Option<Vec<u8>> {
+        let Some(&leader) = self.leader.get(i) else {
+            return generate_alone(doc, state);
+        };
+        if let Some((after, data)) = &self.done[leader] {
             state.clone_from(after);
             return data.clone();
         }
-        let before = state.clone();
-        let data = doc.generate_sync_message(state).map(|m| m.encode());
-        self.by_state.insert(before, (state.clone(), data.clone()));
+        let data = generate_alone(doc, state);
+        if self.followed[leader] {
+            self.done[leader] = Some((state.clone(), data.clone()));
+        }
         data
     }
 }
