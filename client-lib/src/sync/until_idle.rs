@@ -120,12 +120,20 @@ impl Client {
         // here too (a new board and the directory listing it) can reach
         // the relay before the directory does, and the relay refuses what
         // no directory names yet. Once this run has stored the directory,
-        // a second run finds the document accepted.
-        if report.connected && !report.unavailable.is_empty() && !report.pending.is_empty() {
+        // a later run finds the document accepted.
+        // (A few runs at most: a document the relay really refuses this
+        // device is refused every time, and a busy relay may need more
+        // than one.)
+        for _ in 0..3 {
             let left = deadline.saturating_duration_since(Instant::now());
-            if !left.is_zero() {
-                report = self.sync_once(&target, Scope::All, &docs, left).await?;
+            if !report.connected
+                || report.unavailable.is_empty()
+                || report.pending.is_empty()
+                || left.is_zero()
+            {
+                break;
             }
+            report = self.sync_once(&target, Scope::All, &docs, left).await?;
         }
         if report.connected {
             // What the relay would not give us, for `linli status`.
