@@ -1,5 +1,5 @@
-const VERSION = "c36e799bddbeb915";
-const ASSETS = ["/","/assets/index-Bnm92efm.js","/assets/index-CnN9sxBG.js","/assets/index-q4ctVGJ6.css","/assets/linli_web_client_bg-CrBNQHrJ.wasm"];
+const VERSION = "14ee36b6e7ab9ec3";
+const ASSETS = ["/","/assets/index-DpC5T7cU.js","/assets/index-QPw5PZ4a.js","/assets/index-q4ctVGJ6.css","/assets/linli_web_client_bg-CJUth0eL.wasm"];
 // The service worker: keeps the app (shell, scripts, the wasm) in a cache
 // named for this build, so the app opens with no network for weeks. It never
 // touches documents (they live in IndexedDB) and never the /sync socket.
