@@ -136,6 +136,15 @@ impl RawPeer {
     /// Syncs `doc` with the relay until neither side has more to say.
     /// Returns the relay's last answer kind (sync or doc-unavailable).
     pub async fn sync_doc(&mut self, doc: &mut DocSync) -> Option<&'static str> {
+        match self.try_sync_doc(doc).await {
+            Ok(kind) => kind,
+            Err(other) => panic!("unexpected {other:?} while syncing"),
+        }
+    }
+
+    /// [`Self::sync_doc`], handing back anything else the relay sent (an
+    /// error, a close) instead of failing.
+    pub async fn try_sync_doc(&mut self, doc: &mut DocSync) -> Result<Option<&'static str>, Got> {
         let relay = self.relay_id();
         if !doc.is_attached(&relay) {
             doc.attach(relay.clone(), Access::ReadWrite);
@@ -146,7 +155,7 @@ impl RawPeer {
                 self.send(&m).await;
             }
             if doc.in_sync_with(&relay) {
-                return last.or(Some("sync"));
+                return Ok(last.or(Some("sync")));
             }
             match self.recv().await {
                 Got::Message(Message::Sync(d)) => {
@@ -156,9 +165,9 @@ impl RawPeer {
                 }
                 Got::Message(Message::DocUnavailable { .. }) => {
                     doc.receive_unavailable(&relay);
-                    return Some("doc-unavailable");
+                    return Ok(Some("doc-unavailable"));
                 }
-                other => panic!("unexpected {other:?} while syncing"),
+                other => return Err(other),
             }
         }
     }
