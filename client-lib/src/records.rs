@@ -106,13 +106,7 @@ impl Client {
     /// The street directory, loaded.
     pub fn street(&self) -> Result<Street, RecordsError> {
         let doc = self.directory_id()?.ok_or(RecordsError::NoDirectory)?;
-        let directory = self
-            .read(doc, Directory::load)?
-            .map_err(|source| RecordsError::Shape {
-                doc,
-                what: "directory",
-                source: Box::new(source),
-            })?;
+        let directory = self.read_shaped(doc, "directory", Directory::load)?;
         Ok(Street { doc, directory })
     }
 
@@ -169,15 +163,24 @@ impl Client {
             if !self.contains(doc)? {
                 continue;
             }
-            let value = self
-                .read(doc, &load)?
-                .map_err(|source| RecordsError::Shape {
-                    doc,
-                    what,
-                    source: Box::new(source),
-                })?;
+            let value = self.read_shaped(doc, what, &load)?;
             out.push(Loaded { id, doc, value });
         }
         Ok(out)
+    }
+
+    /// Reads document `doc` as a `what` with `load`; a document of the
+    /// wrong shape is a [`RecordsError::Shape`] naming it.
+    pub(crate) fn read_shaped<T>(
+        &self,
+        doc: DocumentId,
+        what: &'static str,
+        load: impl FnOnce(&automerge::Automerge) -> Result<T, ShapeError>,
+    ) -> Result<T, RecordsError> {
+        self.read(doc, load)?.map_err(|source| RecordsError::Shape {
+            doc,
+            what,
+            source: Box::new(source),
+        })
     }
 }

@@ -37,13 +37,7 @@ impl Client {
     /// The district directory, loaded.
     pub fn district(&self) -> Result<DistrictHub, RecordsError> {
         let doc = self.district_id()?.ok_or(RecordsError::NoDistrict)?;
-        let district = self
-            .read(doc, District::load)?
-            .map_err(|source| RecordsError::Shape {
-                doc,
-                what: "district directory",
-                source: Box::new(source),
-            })?;
+        let district = self.read_shaped(doc, "district directory", District::load)?;
         Ok(DistrictHub { doc, district })
     }
 
@@ -86,13 +80,7 @@ impl Client {
         if !self.contains(doc)? {
             return Ok(None);
         }
-        let dir = self
-            .read(doc, Directory::load)?
-            .map_err(|source| RecordsError::Shape {
-                doc,
-                what: "directory",
-                source: Box::new(source),
-            })?;
+        let dir = self.read_shaped(doc, "directory", Directory::load)?;
         Ok(Some(dir))
     }
 }
